@@ -95,12 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="evaluate: run the gold set, score other answers, run the judge")
     esub = p.add_subparsers(dest="eval_command", metavar="SUBCOMMAND")
     e = esub.add_parser("run", help="run the system on a gold question set and write a report")
-    e.add_argument(
-        "--questions", metavar="FILE", default=None, help="gold questions (default: the project's)"
-    )
-    e.add_argument(
-        "--out", metavar="DIR", default="reports/eval", help="report folder (default reports/eval)"
-    )
+    e.add_argument("--questions", metavar="FILE", default=None, help="gold questions (default: the project's)")
+    e.add_argument("--out", metavar="DIR", default="reports/eval", help="report folder (default reports/eval)")
     e.add_argument("--split", choices=["dev", "test", "all"], default="all")
     e.add_argument("--no-baseline", action="store_true", help="skip the stock LangChain recipe baseline")
     _add_common(e)
@@ -154,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for a user; BQA_DEBUG=1 shows it
         if os.environ.get("BQA_DEBUG"):
             raise
-        print(
-            f"bqa: internal error: {type(exc).__name__}: {exc} (set BQA_DEBUG=1 for details)", file=sys.stderr
-        )
+        print(f"bqa: internal error: {type(exc).__name__}: {exc} (set BQA_DEBUG=1 for details)", file=sys.stderr)
         return 1
     return int(code or 0)
 

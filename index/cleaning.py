@@ -270,9 +270,7 @@ def clean(doc: Document) -> list[Block]:
             title_seen = True
             if is_title and not doc.title:
                 doc.title = line.text
-            blocks.append(
-                Block(index, "title" if is_title else "heading", line.start, line.end, line.text, section)
-            )
+            blocks.append(Block(index, "title" if is_title else "heading", line.start, line.end, line.text, section))
             section = line.text if not is_title else section
             last_paragraph = table_header = None
             continue

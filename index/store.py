@@ -120,9 +120,7 @@ class Index:
     def encoder(self, value: Encoder) -> None:
         self._encoder = value
 
-    def search_dense(
-        self, vectors: np.ndarray, k: int, *, level: str = "chunk"
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def search_dense(self, vectors: np.ndarray, k: int, *, level: str = "chunk") -> tuple[np.ndarray, np.ndarray]:
         """FAISS search: (scores, positions), each of shape (len(vectors), k); position -1 is empty."""
         index = self.chunk_faiss if level == "chunk" else self.sentence_faiss
         size = len(self.chunks) if level == "chunk" else len(self.sentences)
@@ -390,9 +388,7 @@ def load_index(index_dir: Path, settings: Settings | None = None, *, verify: boo
         raise IndexMissingError(f"no index in {str(index_dir)!r}", hint="run `bqa index`")
     manifest = read_manifest(index_dir)
     if manifest is None:
-        raise IndexDamagedError(
-            "the index manifest is missing or unreadable", hint="run `bqa index --rebuild`"
-        )
+        raise IndexDamagedError("the index manifest is missing or unreadable", hint="run `bqa index --rebuild`")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexDamagedError(
             f"index format {manifest.get('format_version')} is not supported",
@@ -407,12 +403,9 @@ def load_index(index_dir: Path, settings: Settings | None = None, *, verify: boo
             if doc.format not in ("txt", "md"):
                 doc.text_path = str(folder / "texts" / f"{doc.doc_id}.txt")
             documents[doc.doc_id] = doc
-        chunks = [
-            Chunk.from_dict(json.loads(x)) for x in (folder / "chunks.jsonl").read_text("utf-8").splitlines()
-        ]
+        chunks = [Chunk.from_dict(json.loads(x)) for x in (folder / "chunks.jsonl").read_text("utf-8").splitlines()]
         sentences = [
-            Sentence.from_dict(json.loads(x))
-            for x in (folder / "sentences.jsonl").read_text("utf-8").splitlines()
+            Sentence.from_dict(json.loads(x)) for x in (folder / "sentences.jsonl").read_text("utf-8").splitlines()
         ]
         chunk_vectors = np.load(folder / "chunk_vectors.npy", allow_pickle=False)
         sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
@@ -434,9 +427,7 @@ def load_index(index_dir: Path, settings: Settings | None = None, *, verify: boo
         or sentence_vectors.shape != (len(sentences), manifest["dimension"])
         or chunk_faiss.ntotal != len(chunks)
     ):
-        raise IndexDamagedError(
-            "the index files do not agree with its manifest", hint="run `bqa index --rebuild`"
-        )
+        raise IndexDamagedError("the index files do not agree with its manifest", hint="run `bqa index --rebuild`")
     return Index(
         folder,
         manifest,
@@ -467,9 +458,7 @@ def ensure_index(
     A damaged index with no corpus to rebuild from is refused (IndexDamagedError), never used.
     """
     settings = settings or Settings()
-    status, reason = (
-        ("missing", "rebuild requested") if rebuild else index_status(corpus_dir, index_dir, settings)
-    )
+    status, reason = ("missing", "rebuild requested") if rebuild else index_status(corpus_dir, index_dir, settings)
     if status == "fresh":
         try:
             index = load_index(index_dir, settings)
