@@ -269,6 +269,11 @@ def build_index(
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             _fsync_tree(tmp)
+            # Fault injection for the crash test: hold here, files written but not yet switched in.
+            pause = float(os.environ.get("BQA_FAULT_PAUSE_BEFORE_SWITCH", "0") or 0)
+            if pause:
+                log(f"fault injection: pausing {pause} s before switching the index")
+                time.sleep(pause)
             final = index_dir / "builds" / build_id
             os.replace(tmp, final)
             _set_current(index_dir, build_id)
