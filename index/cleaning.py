@@ -82,6 +82,7 @@ _LINK_LIST_HEAD = re.compile(
 
 _TABLE_SEP = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _BULLET = re.compile(r"^([-*•+▪◦‣]|\d{1,2}[.)]|[a-z][.)])\s+")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
 _LABEL = re.compile(r"^([A-Z0-9][^:.!?]{0,70}?):\s+\S")
 _WORD = re.compile(r"[A-Za-z]")
 
@@ -135,6 +136,12 @@ def _scan_lines(text: str) -> list[Line]:
         marker = _BULLET.match(content)
         numbered = False
         kind = "paragraph"
+        md_heading = _MD_HEADING.match(content)
+        if md_heading and len(content) > md_heading.end():
+            start += md_heading.end()  # "## Dosage" is a heading whatever its length
+            end -= len(content) - len(content.rstrip("# \t"))
+            lines.append(Line(start, end, line_start, line_end, text[start:end], "heading"))
+            continue
         if marker and len(content) > marker.end():
             numbered = marker.group(1)[0].isdigit() or marker.group(1)[0].islower()
             start += marker.end()

@@ -164,3 +164,16 @@ def test_reference_marker_style_needs_several_markers():
     doc = Document("r", "T", "r.txt", "T\nPatients improved on dose 2. The scale went up to 10.\n")
     seg = segment(doc, ChunkingSettings())
     assert [s.text for s in seg.sentences] == ["Patients improved on dose 2.", "The scale went up to 10."]
+
+
+def test_markdown_headings_and_bullets():
+    text = "# Drug Notes\n\n## Dosage ##\n\nStart at 5 mg.\n\n* Take with food\n* Avoid alcohol\n"
+    doc = Document("md", "", "n.md", text, format="md")
+    blocks = clean(doc)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("title", "Drug Notes"),
+        ("heading", "Dosage"),
+        ("paragraph", "Start at 5 mg."),
+        ("list_item", "Take with food"),
+        ("list_item", "Avoid alcohol"),
+    ]
