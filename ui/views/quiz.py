@@ -1,0 +1,8 @@
+"""Quiz page (waiting for its back end)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Quiz")
+st.info("This page is not available yet.")
