@@ -1,0 +1,929 @@
+"""The offline support judge: does this passage support this claim?
+
+No LLM. Three kinds of evidence are combined:
+
+- the embedding model's similarity between the claim and the passage's sentences (and pairs of
+  adjacent sentences, and the whole passage);
+- content-term coverage: the share of the claim's content words (stemmed, with a small synonym
+  map) that the passage contains;
+- hard checks that veto support whatever the similarity says: numbers and units (5 mg is not
+  10 mg; "two to four hours" is "2-4 hours" is "120 to 240 minutes"), negation ("not indicated
+  for" vs "indicated for"), direction (opening vs blocking potassium channels; increases vs
+  lowers), hedges ("has been studied for" is not "is approved for"), and swapped entities
+  (GABA-B vs GABA-A, kidneys vs liver).
+
+The similarity and coverage are mapped to a probability by a logistic model whose weights and
+decision threshold are data (`judge_calibration.json`, fitted on the calibration split of
+`eval/data/judge_pairs.jsonl` by `python -m eval.calibrate`). A user with a local NLI
+cross-encoder can add it (`nli=` a folder path or any object with a `predict(pairs)` method); its
+entailment probability is blended into the score, and the hard checks still apply.
+
+What it does not do: decide whether a claim is *true*, only whether the passage says it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+import numpy as np
+
+from index.lexical import STOP_WORDS, stem, words
+
+if TYPE_CHECKING:
+    from index.embeddings import Encoder
+
+CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
+
+#: Used only when the calibration file is missing (the shipped file overrides every value).
+_FALLBACK_CALIBRATION: dict[str, Any] = {
+    "version": 1,
+    "features": ["sim", "coverage", "missing"],
+    "weights": [8.0, 8.0, -0.8],
+    "bias": -10.0,
+    "threshold": 0.5,
+    "veto_cap": 0.2,
+    "nli_weight": 0.5,
+}
+
+
+@dataclass
+class Judgement:
+    """The judge's verdict on one (claim, passage) pair.
+
+    Attributes:
+        supported: True when the passage supports the claim.
+        score: support probability in [0, 1] (vetoed pairs are capped below the threshold).
+        reasons: why: the checks that failed, or the evidence that carried it.
+    """
+
+    supported: bool
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"supported": self.supported, "score": round(float(self.score), 4), "reasons": list(self.reasons)}
+
+
+class Features(NamedTuple):
+    """The soft evidence for one pair, before calibration."""
+
+    sim: float  # best cosine between the claim and a passage unit
+    coverage: float  # share of the claim's content terms found in the passage
+    missing: int  # how many content terms are missing
+    missing_terms: tuple[str, ...]
+
+
+class NliModel(Protocol):
+    def predict(self, pairs: list[tuple[str, str]]) -> Any: ...
+
+
+# --------------------------------------------------------------------------------------------
+# Lexical normalisation: synonyms, content terms
+# --------------------------------------------------------------------------------------------
+
+#: Words that mean the same thing here; every word of a group maps to the group's first stem.
+_SYNONYM_GROUPS: list[list[str]] = [
+    ["kidney", "kidneys", "renal"],
+    ["liver", "hepatic"],
+    ["drowsiness", "drowsy", "sleepy", "sleepiness", "somnolence", "sedation", "sedative", "sedated"],
+    ["dizziness", "dizzy", "lightheaded"],
+    ["excrete", "excreted", "excretion", "eliminate", "eliminated", "elimination", "cleared", "clearance"],
+    ["discontinue", "discontinuation", "discontinuing", "stop", "stopping", "stopped", "withdraw", "cessation"],
+    ["abrupt", "abruptly", "sudden", "suddenly"],
+    ["gradual", "gradually", "slowly", "taper", "tapering", "tapered"],
+    ["start", "started", "starting", "begin", "beginning", "initial", "initially", "initiate", "initiated"],
+    ["dose", "doses", "dosage", "dosages", "dosing"],
+    ["daily", "day", "days"],
+    ["muscle", "muscles", "muscular"],
+    ["spasm", "spasms", "cramp", "cramps", "cramping"],
+    ["tablet", "tablets", "pill", "pills"],
+    ["oral", "orally", "mouth"],
+    ["relax", "relaxant", "relaxation", "relaxes"],
+    ["analog", "analogue", "mimic", "mimics"],
+    ["seizure", "seizures", "convulsion", "convulsions", "fit", "fits"],
+    ["elderly", "older", "geriatric", "aged"],
+    ["child", "children", "pediatric", "paediatric", "kids"],
+    ["pregnant", "pregnancy"],
+    ["breastfeeding", "lactating", "lactation", "nursing"],
+    ["spinal", "spine"],
+    ["pain", "painful", "ache", "aches"],
+    ["cerebrospinal", "csf"],
+    ["central", "cns"],
+    ["gabab", "gaba_b"],
+    ["intrathecal", "itb", "intrathecally"],
+    ["use", "used", "uses", "utilized", "utilised", "employed", "prescribed"],
+    [
+        "reduce",
+        "reduces",
+        "reduced",
+        "reduction",
+        "decrease",
+        "decreases",
+        "decreased",
+        "lower",
+        "lowers",
+        "lowered",
+        "diminish",
+        "diminishes",
+        "lessen",
+        "lessens",
+    ],
+    [
+        "increase",
+        "increases",
+        "increased",
+        "raise",
+        "raises",
+        "raised",
+        "elevate",
+        "elevated",
+        "boost",
+        "rise",
+        "rises",
+    ],
+    ["inhibit", "inhibits", "inhibited", "inhibiting", "block", "blocks", "blocking", "suppress", "suppresses"],
+    ["risk", "danger", "hazard"],
+    ["severe", "serious"],
+    ["weakness", "weak"],
+    ["confusion", "confused"],
+    ["alcohol", "drinking"],
+    ["cravings", "craving", "urges"],
+    ["effective", "efficacy", "effectiveness", "works", "helpful"],
+    ["caution", "cautious", "careful", "care"],
+    ["doctor", "physician", "clinician", "prescriber", "healthcare", "provider", "providers"],
+    ["half-life", "halflife"],
+    ["hiccups", "hiccup", "singultus"],
+    ["alleviate", "alleviates", "ease", "eases", "relieve", "relieves", "relief"],
+    ["primarily", "mainly", "main", "mostly", "chiefly", "predominantly", "primary", "principally"],
+    ["patient", "patients", "user", "users", "individual", "individuals"],
+    ["ensure", "confirm", "verify"],
+    ["identify", "detect", "recognize", "recognise", "recognizing", "recognising"],
+    ["baclofen", "drug", "medication", "medicine"],
+    ["respond", "responds", "responsive", "response", "responding", "responded"],
+    ["high", "higher", "highest"],
+    ["hypotension", "hypotensive"],
+    ["hypertension", "hypertensive"],
+    ["trigger", "triggers", "provoke", "provokes", "cause", "causes", "induce", "induces"],
+    ["reflux", "gerd"],
+    ["ms", "sclerosis"],
+    ["absorbed", "absorption", "absorb"],
+    ["treat", "treats", "treating", "treatment", "therapy", "manage", "managing", "management"],
+    ["side", "adverse"],
+    ["common", "commonly", "frequent", "frequently", "often", "usual", "usually", "typical", "typically"],
+]
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for group in _SYNONYM_GROUPS:
+        head = stem(group[0].replace("-", ""))
+        for word in group:
+            table[stem(word.replace("-", ""))] = head
+    return table
+
+
+#: Function words on top of the BM25 stop list: they carry no claim content.
+_EXTRA_STOP = frozenset(
+    """also like such including include includes included well even still yet however therefore thus hence
+    whether either rather via per among within upon across around about approximately roughly nearly almost
+    because since due according particularly especially specifically much many generally overall less
+    possible possibly potential potentially sometimes can could might perhaps likely
+    show shows showing shown up come comes make makes making give gives giving take takes taking taken need
+    needs needed happen happens occur occurs found find versus vs together people person someone produce
+    produced known called calls above below over exceed exceeds exceeding beyond least
+    not no never none nor neither without cannot""".split()
+)
+#: Number and unit words: the number check owns them.
+_QUANTITY_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
+    twentyfive twentyseven half third quarter tenth hundredth thousandth twice thrice double triple
+    percent cent milligram milligrams mg gram grams mcg microgram micrograms ml kg hour hours minute minutes
+    times fold hundredfold tenfold""".split()
+)
+_NUMBERISH = re.compile(r"^\d+(?:\.\d+)?[a-z%]*$")
+
+_GABA = re.compile(r"(?i)\bgaba[\s_-]?([abc])\b")
+
+
+#: Negative-prefix words spelled out, so that "unrelated" meets "not related".
+_PREFIX_NEGATIVES = {
+    "unrelated": "not related", "unresponsive": "not responsive", "unable": "not able",
+    "ineffective": "not effective", "inadequate": "not adequate", "intolerable": "not tolerable",
+    "unsuitable": "not suitable", "uncommon": "not common", "unlikely": "not likely", "unknown": "not known",
+    "unclear": "not clear", "unsafe": "not safe", "unproven": "not proven", "unapproved": "not approved",
+    "unestablished": "not established", "unnecessary": "not necessary", "inappropriate": "not appropriate",
+    "nonresponsive": "not responsive", "non-responsive": "not responsive", "insufficient": "not sufficient",
+}  # fmt: skip
+_PREFIX_NEGATIVE = re.compile(r"(?i)\b(" + "|".join(map(re.escape, _PREFIX_NEGATIVES)) + r")\b")
+#: Lay phrases for clinical terms (one content term each side).
+_PHRASES = [
+    (re.compile(r"(?i)\blow blood pressure\b"), "hypotension"),
+    (re.compile(r"(?i)\bhigh blood pressure\b"), "hypertension"),
+    (re.compile(r"(?i)\bhalf[- ]life\b"), "halflife"),
+    (re.compile(r"(?i)\bdon't respond\b"), "not responsive"),
+]
+
+
+def _normalise(text: str) -> str:
+    """Unify spellings the tokenizer would split apart ("GABA-B", "GABA_B", "GABA B" -> "GABAB")."""
+    text = _GABA.sub(lambda m: "GABA" + m.group(1).upper(), text)
+    text = text.replace("’", "'").replace("‘", "'")
+    text = _PREFIX_NEGATIVE.sub(lambda m: _PREFIX_NEGATIVES[m.group(1).lower()], text)
+    for pattern, repl in _PHRASES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _canon(word: str) -> str:
+    s = stem(word)
+    return _synonyms().get(s, s)
+
+
+def content_terms(text: str) -> list[str]:
+    """The claim-bearing terms of `text`: words minus stop words and numbers, stemmed, synonym-mapped."""
+    out = []
+    for w in words(_normalise(text)):
+        if w in STOP_WORDS or w in _EXTRA_STOP or w in _QUANTITY_WORDS or _NUMBERISH.match(w) or len(w) < 2:
+            continue
+        out.append(_canon(w))
+    return out
+
+
+def _term_set(text: str) -> set[str]:
+    return set(content_terms(text))
+
+
+def _covered(term: str, passage_terms: set[str]) -> bool:
+    if term in passage_terms:
+        return True
+    # a shared stem of five or more letters ("pharmacokinet" / "pharmacokinetics")
+    if len(term) >= 5:
+        return any(len(p) >= 5 and (p.startswith(term) or term.startswith(p)) for p in passage_terms)
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting passages into sentences and clauses
+# --------------------------------------------------------------------------------------------
+
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
+_CLAUSE_SPLIT = re.compile(
+    r"[;:]\s+|,?\s+\b(?:but|however|although|though|whereas|while|yet|who|which|whose|because|since|unless|"
+    r"until|so that|so)\b\s+|,\s+(?:as|and)\s+|\.\s+|\n+",
+    re.IGNORECASE,
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_SPLIT.split(text) if s and s.strip()]
+
+
+def split_clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip() and re.search(r"[A-Za-z]", c)]
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers and units
+# --------------------------------------------------------------------------------------------
+
+_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALE = {"hundred": 100, "thousand": 1000}
+_FRACTION = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "tenth": 10,
+             "tenths": 10, "hundredth": 100, "hundredths": 100, "thousandth": 1000}  # fmt: skip
+_MULTIPLE = {"twice": 2, "thrice": 3, "double": 2, "triple": 3}
+#: unit word -> (dimension, factor to the dimension's base unit: mg, minutes, percent, times)
+_UNITS: dict[str, tuple[str, float]] = {
+    "mg": ("mass", 1.0), "milligram": ("mass", 1.0), "milligrams": ("mass", 1.0),
+    "g": ("mass", 1000.0), "gram": ("mass", 1000.0), "grams": ("mass", 1000.0),
+    "kg": ("mass", 1e6), "mcg": ("mass", 1e-3), "µg": ("mass", 1e-3), "μg": ("mass", 1e-3), "ug": ("mass", 1e-3),
+    "microgram": ("mass", 1e-3), "micrograms": ("mass", 1e-3),
+    "ml": ("volume", 1.0), "milliliter": ("volume", 1.0), "milliliters": ("volume", 1.0),
+    "millilitre": ("volume", 1.0), "millilitres": ("volume", 1.0), "l": ("volume", 1000.0),
+    "liter": ("volume", 1000.0), "liters": ("volume", 1000.0), "litre": ("volume", 1000.0),
+    "%": ("percent", 1.0), "percent": ("percent", 1.0), "per cent": ("percent", 1.0),
+    "second": ("time", 1 / 60), "seconds": ("time", 1 / 60),
+    "minute": ("time", 1.0), "minutes": ("time", 1.0), "min": ("time", 1.0), "mins": ("time", 1.0),
+    "hour": ("time", 60.0), "hours": ("time", 60.0), "hr": ("time", 60.0), "hrs": ("time", 60.0),
+    "h": ("time", 60.0), "day": ("time", 1440.0), "days": ("time", 1440.0),
+    "week": ("time", 10080.0), "weeks": ("time", 10080.0), "month": ("time", 43200.0),
+    "months": ("time", 43200.0), "year": ("time", 525600.0), "years": ("time", 525600.0),
+    "times": ("times", 1.0), "time": ("times", 1.0), "fold": ("times", 1.0),
+}  # fmt: skip
+_RANGE_JOIN = {"to", "-", "–", "—", "and", "or", "through"}
+
+_QTY_TOKEN = re.compile(
+    r"'\d0s|\d+(?:,\d{3})*(?:\.\d+)?s?|per cent|[a-zµμ]+|%|[<>≤≥]|[-–—/]",
+)
+
+
+class Quantity(NamedTuple):
+    value: float  # in the dimension's base unit when a unit is known
+    raw: float  # as written
+    unit: str | None  # dimension: mass, time, percent, volume, times; None when bare
+    text: str
+
+
+def _word_number(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
+    """A number spelled in words starting at tokens[i]: (value, tokens used, is_fraction)."""
+    total, current, used, seen = 0, 0, 0, False
+    j = i
+    while j < len(tokens):
+        tok = tokens[j]
+        if tok in _SMALL:
+            current += _SMALL[tok]
+            seen = True
+        elif tok in _SCALE and seen:
+            current = max(current, 1) * _SCALE[tok]
+            if tok == "thousand":
+                total, current = total + current, 0
+        elif tok in _FRACTION and seen:
+            # "one-hundredth" -> the denominator: "1/100 of the dose" is "100 times less"
+            return float(_FRACTION[tok]), j - i + 1, True
+        elif tok == "-" and seen and j + 1 < len(tokens) and (tokens[j + 1] in _SMALL or tokens[j + 1] in _FRACTION):
+            pass  # "twenty-five", "one-hundredth"
+        else:
+            break
+        j += 1
+        used = j - i
+    if not seen:
+        return None
+    return float(total + current), used, False
+
+
+def extract_quantities(text: str) -> list[Quantity]:
+    """Every number in `text` (digits or words) with its unit, ranges sharing the trailing unit.
+
+    "two to four hours" -> [(120 min, 2), (240 min, 4)]; "5 mg to 20 mg" -> two masses;
+    "'60s" and "1960s" -> 1960; ">60 mg/day" -> 60 mg.
+    """
+    tokens = _QTY_TOKEN.findall(_normalise(text).lower())
+    found: list[tuple[float, int, int]] = []  # (raw value, first token, last token)
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.startswith("'") and tok.endswith("0s"):
+            found.append((1900.0 + float(tok[1:3]), i, i))
+            i += 1
+            continue
+        if tok[0].isdigit():
+            digits = tok[:-1] if tok.endswith("s") and len(tok) == 5 else tok  # "1960s"
+            try:
+                found.append((float(digits.replace(",", "")), i, i))
+            except ValueError:
+                pass
+            i += 1
+            continue
+        if tok in _MULTIPLE:
+            found.append((float(_MULTIPLE[tok]), i, i))
+            i += 1
+            continue
+        parsed = _word_number(tokens, i) if tok in _SMALL else None
+        if parsed:
+            value, used, is_fraction = parsed
+            nxt = tokens[i + used] if i + used < len(tokens) else ""
+            # "one" alone is usually a pronoun ("one of the side effects"): keep it only as a
+            # quantity (a unit, a range, a fraction, "one hundred")
+            if tok != "one" or used > 1 or is_fraction or nxt in _UNITS or nxt in _RANGE_JOIN:
+                found.append((value, i, i + used - 1))
+            i += used
+            continue
+        i += 1
+
+    quantities: list[Quantity] = []
+    units: list[str | None] = []
+    for _value, _first, last in found:
+        nxt = tokens[last + 1] if last + 1 < len(tokens) else ""
+        units.append(nxt if nxt in _UNITS else None)
+    # a range shares its unit: "40 to 80 mg", "two to four hours", "10% to 75%"
+    for k in range(len(found) - 2, -1, -1):
+        if units[k] is None and units[k + 1] is not None:
+            gap = tokens[found[k][2] + 1 : found[k + 1][1]]
+            if gap and all(g in _RANGE_JOIN or g in ("from", "between") for g in gap) and len(gap) <= 2:
+                units[k] = units[k + 1]
+    for (value, first, last), unit in zip(found, units, strict=True):
+        if unit is None:
+            quantities.append(Quantity(value, value, None, " ".join(tokens[first : last + 1])))
+        else:
+            dim, factor = _UNITS[unit]
+            quantities.append(Quantity(value * factor, value, dim, " ".join(tokens[first : last + 2])))
+    return quantities
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+def check_numbers(claim: str, passage: str) -> list[str]:
+    """Reasons the claim's numbers are not the passage's (empty when every number matches)."""
+    claim_q = extract_quantities(claim)
+    if not claim_q:
+        return []
+    passage_q = extract_quantities(passage)
+    reasons = []
+    for q in claim_q:
+        if q.unit is not None:
+            same = any(p.unit == q.unit and _close(p.value, q.value) for p in passage_q)
+            bare = any(p.unit is None and _close(p.raw, q.raw) for p in passage_q)
+            if same or bare:
+                continue
+            if any(_close(p.raw, q.raw) for p in passage_q):
+                reasons.append(f"unit: claim says {q.text!r}, the passage gives {q.raw:g} in another unit")
+            else:
+                reasons.append(f"number: claim's {q.text!r} is not in the passage")
+        else:
+            if any(_close(p.raw, q.raw) or _close(p.value, q.raw) for p in passage_q):
+                continue
+            reasons.append(f"number: claim's {q.text!r} is not in the passage")
+    return reasons
+
+
+# --------------------------------------------------------------------------------------------
+# Negation, direction, hedges, entities
+# --------------------------------------------------------------------------------------------
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nor|neither|without|cannot|lacks?|lacking|absence|avoid(?:ed|s)?|"
+    r"fails?|failed|free of|contraindicated|contraindication)\b|n't\b",
+    re.IGNORECASE,
+)
+_NOT_NEGATION = re.compile(
+    r"\b(?:not only|no longer than|no more than|not fully|whether or not|not (?:to )?exceed|not exceeding)\b",
+    re.IGNORECASE,
+)
+
+
+#: Cues whose scope is the whole clause ("X is contraindicated", "avoid X"), not what follows them.
+_WHOLE_CLAUSE_CUE = re.compile(r"(?i)^(?:contraindicat|avoid|lack)")
+_WORD_SPAN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
+
+
+def _mask_not_negation(clause: str) -> str:
+    return _NOT_NEGATION.sub(lambda m: " " * len(m.group(0)), clause)
+
+
+def _negated(clause: str) -> bool:
+    return bool(_NEGATION.search(_mask_not_negation(clause)))
+
+
+def _positioned_terms(clause: str) -> list[tuple[int, str]]:
+    out = []
+    for m in _WORD_SPAN.finditer(clause):
+        for term in content_terms(m.group(0)):
+            out.append((m.start(), term))
+    return out
+
+
+def _polarity(clause: str, shared: set[str]) -> int:
+    """How many negation cues of `clause` bear on the `shared` terms (their scope holds one).
+
+    A cue's scope is the rest of its clause ("baclofen is not indicated for X"), or the whole
+    clause for "contraindicated", "avoid" and "lack". Two cues cancel ("not a contraindication").
+    """
+    masked = _mask_not_negation(clause)
+    terms = _positioned_terms(clause)
+    count = 0
+    for cue in _NEGATION.finditer(masked):
+        if _WHOLE_CLAUSE_CUE.match(cue.group(0)):
+            scope = {t for pos, t in terms if not (cue.start() <= pos < cue.end())}
+        else:
+            scope = {t for pos, t in terms if pos >= cue.end()}
+        if any(_covered(t, scope) for t in shared):
+            count += 1
+    return count
+
+
+def _best_clause(claim_terms: set[str], clauses: list[tuple[str, set[str]]]) -> tuple[str, set[str], int] | None:
+    best = None
+    for text, terms in clauses:
+        overlap = sum(1 for t in claim_terms if _covered(t, terms))
+        if best is None or overlap > best[2]:
+            best = (text, terms, overlap)
+    return best
+
+
+def check_negation(claim: str, passage: str) -> list[str]:
+    """A claim clause and its best-matching passage clause must agree on negation (of what they share)."""
+    passage_clauses = [(c, _term_set(c)) for c in split_clauses(_normalise(passage))]
+    reasons = []
+    for clause in split_clauses(_normalise(claim)):
+        terms = _term_set(clause)
+        if len(terms) < 2:
+            continue
+        best = _best_clause(terms, passage_clauses)
+        if best is None or best[2] < max(2, math.ceil(0.4 * len(terms))):
+            continue
+        shared = {t for t in terms if _covered(t, best[1])}
+        shared |= {t for t in best[1] if _covered(t, terms)}
+        claim_neg = _polarity(clause, shared) % 2 == 1
+        passage_neg = _polarity(best[0], shared) % 2 == 1
+        if claim_neg != passage_neg:
+            which = "claim" if claim_neg else "passage"
+            reasons.append(f"negation: only the {which} is negated ({best[0][:80]!r})")
+    return reasons
+
+
+#: axis -> (words that push up, words that push down)
+_DIRECTION_WORDS: dict[str, tuple[list[str], list[str]]] = {
+    "amount": (
+        ["increase", "increases", "increased", "increasing", "raise", "raises", "raised", "elevate", "elevates",
+         "elevated", "enhance", "enhances", "enhanced", "enhancing", "boost", "boosts", "rise", "rises", "higher",
+         "greater", "amplify", "amplifies", "promote", "promotes", "promoting", "promoted", "stimulate",
+         "stimulates", "stimulating", "activate", "activates", "activating", "open", "opens", "opening", "opened",
+         "accelerate", "accelerates", "exaggerated", "facilitate", "facilitates", "intensify", "intensifies"],
+        ["decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "reducing",
+         "reduction", "lower", "lowers", "lowered", "lowering", "diminish", "diminishes", "inhibit", "inhibits",
+         "inhibited", "inhibiting", "inhibition", "block", "blocks", "blocked", "blocking", "suppress",
+         "suppresses", "suppressing", "limit", "limits", "limiting", "restrict", "restricts", "attenuate",
+         "attenuates", "decline", "declines", "drop", "drops", "fewer", "close", "closes", "closing", "slow",
+         "slows", "slowed", "impair", "impairs", "mitigate", "mitigates", "mitigation", "prevent", "prevents"],
+    ),
+    "quality": (
+        ["improve", "improves", "improved", "improving", "better", "benefit", "benefits", "ease", "eases",
+         "alleviate", "alleviates", "relieve", "relieves", "relief"],
+        ["worsen", "worsens", "worsened", "worse", "exacerbate", "exacerbates", "aggravate", "aggravates",
+         "deteriorate", "deteriorates", "harm", "harms"],
+    ),
+    "receptor": (["agonist", "agonists", "activator"], ["antagonist", "antagonists", "blocker", "blockers"]),
+    "speed": (["rapidly", "rapid", "quickly", "quick", "fast"], ["slowly", "delayed", "delays", "delay"]),
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _direction_table() -> dict[str, tuple[str, int]]:
+    table: dict[str, tuple[str, int]] = {}
+    for axis, (up, down) in _DIRECTION_WORDS.items():
+        for w in up:
+            table[w] = (axis, 1)
+        for w in down:
+            table[w] = (axis, -1)
+    return table
+
+
+_GENERIC_OBJECTS = frozenset(_canon(w) for w in ["baclofen", "drug", "medication", "patient", "patients", "level"])
+
+
+def _directions(text: str, window: tuple[int, int] = (3, 4)) -> list[tuple[str, int, set[str]]]:
+    """(axis, +1/-1, the content terms around the direction word) for each direction word."""
+    table = _direction_table()
+    out = []
+    for clause in split_clauses(_normalise(text)):
+        toks = [w for w in words(clause) if w not in STOP_WORDS and w not in _EXTRA_STOP]
+        for i, w in enumerate(toks):
+            if w not in table:
+                continue
+            axis, sign = table[w]
+            around = toks[max(0, i - window[0]) : i] + toks[i + 1 : i + 1 + window[1]]
+            objects = {_canon(t) for t in around if t not in table and not _NUMBERISH.match(t)} - _GENERIC_OBJECTS
+            if _negated(" ".join(toks[max(0, i - 3) : i])) and not _NOT_NEGATION.search(clause):
+                sign = -sign  # "does not increase" points down
+            out.append((axis, sign, objects))
+    return out
+
+
+def check_direction(claim: str, passage: str) -> list[str]:
+    """A change the claim states must not point the other way in the passage, for the same thing."""
+    passage_dirs = _directions(passage)
+    if not passage_dirs:
+        return []
+    reasons = []
+    for axis, sign, objects in _directions(claim):
+        if not objects:
+            continue
+        scored = [(len(objects & p_obj), p_sign) for p_axis, p_sign, p_obj in passage_dirs if p_axis == axis]
+        scored = [s for s in scored if s[0] > 0]
+        if not scored:
+            continue
+        top = max(s[0] for s in scored)
+        signs = {s[1] for s in scored if s[0] == top}
+        if sign not in signs:
+            what = ", ".join(sorted(objects)[:3])
+            reasons.append(f"direction: claim says {'up' if sign > 0 else 'down'} for {what}; the passage the opposite")
+    return reasons
+
+
+_CERTAINTY = re.compile(
+    r"\b(?:approved|approval|proven|proved|established|definitely|definitive|certainly|always|guaranteed?|"
+    r"confirmed|conclusively|standard|cures?|cured|all (?:patients|cases|people)|every (?:patient|case)|"
+    r"universally|completely|entirely|in all)\b",
+    re.IGNORECASE,
+)
+_STRONG_HEDGE = re.compile(
+    r"\b(?:studied|investigated|investigation|explored|preliminary|suggests?|suggested|"
+    r"promising|mixed results|more research|further research|under investigation|emerging|"
+    r"some studies|candidate|off-label|not fully)\b",
+    re.IGNORECASE,
+)
+_WEAK_HEDGE = re.compile(
+    r"\b(?:may|might|could|can|possibly|possible|perhaps|likely|some|sometimes|occasionally|potential(?:ly)?)\b",
+    re.IGNORECASE,
+)
+#: Comparisons and superlatives: the passage has to make them itself.
+_COMPARISON = re.compile(
+    r"\b(?:the (?:most|least) (?:effective|common|important|dangerous|serious)|the best|the safest|superior to|"
+    r"inferior to|more effective than|less effective than|safer than|better than|worse than|"
+    r"preferred over|only (?:treatment|option|drug))\b",
+    re.IGNORECASE,
+)
+
+
+def check_hedge(claim: str, passage: str) -> list[str]:
+    """A claim must not be more certain than the passage it rests on."""
+    reasons = []
+    claim_n, passage_n = _normalise(claim), _normalise(passage)
+    # Certainty words the passage does not use, or uses only under a negation ("not originally approved")
+    for m in _COMPARISON.finditer(claim_n):
+        if m.group(0).lower() not in passage_n.lower():
+            reasons.append(f"hedge: claim compares ({m.group(0)!r}); the passage does not")
+    certain = set()
+    for clause in split_clauses(claim_n):
+        if not _negated(clause):
+            certain |= {m.group(0).lower() for m in _CERTAINTY.finditer(clause)}
+    if certain:
+        affirmed = set()
+        for clause in split_clauses(passage_n):
+            if not _negated(clause):
+                affirmed |= {m.group(0).lower() for m in _CERTAINTY.finditer(clause)}
+        hedged = _STRONG_HEDGE.search(passage_n) or _WEAK_HEDGE.search(passage_n)
+        for word in sorted(certain - affirmed):
+            if hedged or _negated(passage_n):
+                reasons.append(f"hedge: claim says {word!r}; the passage is tentative")
+                break
+    # A claim that drops a strong hedge: "reduces cravings" vs "has been explored for reducing cravings"
+    if not reasons and not _STRONG_HEDGE.search(claim_n) and not _WEAK_HEDGE.search(claim_n):
+        terms = _term_set(claim_n)
+        clauses = [(c, _term_set(c)) for c in split_clauses(passage_n)]
+        best = _best_clause(terms, clauses)
+        if best and best[2] >= max(2, math.ceil(0.5 * len(terms))) and _STRONG_HEDGE.search(best[0]):
+            hedge = _STRONG_HEDGE.search(best[0]).group(0)  # type: ignore[union-attr]
+            reasons.append(f"hedge: the passage only says {hedge!r}; the claim states it as fact")
+    return reasons
+
+
+#: Families of mutually exclusive terms: naming one where the passage names another is a swap.
+_ENTITY_FAMILIES: list[list[str]] = [
+    ["gabaa", "gabab", "gabac", "nmda", "ampa", "glycine receptor"],
+    ["potassium", "calcium", "sodium", "chloride", "magnesium"],
+    ["kidney", "liver", "lung", "heart", "skin", "intestine"],
+    ["oral", "intrathecal", "intravenous", "intramuscular", "topical", "subcutaneous", "transdermal"],
+    ["tizanidine", "dantrolene", "diazepam", "botulinum", "gabapentin", "pregabalin", "cyclobenzaprine",
+     "carisoprodol", "methocarbamol", "clonazepam"],
+    ["benzodiazepines", "opioids", "antihistamines", "alcohol", "antidepressants", "antipsychotics"],
+    ["multiple sclerosis", "stroke", "cerebral palsy", "parkinson", "epilepsy", "fibromyalgia", "alzheimer",
+     "rheumatic", "arthritis", "migraine", "spinal cord injuries", "spinal stenosis", "huntington", "als"],
+    ["agonist", "antagonist"],
+    ["presynaptic", "postsynaptic"],
+    ["polysynaptic", "monosynaptic"],
+    ["excitatory", "inhibitory"],
+    ["metabotropic", "ionotropic"],
+    ["glutamate", "dopamine", "serotonin", "acetylcholine", "norepinephrine", "histamine", "glycine"],
+    ["drowsiness", "dizziness", "nausea", "insomnia", "diarrhea", "constipation", "headache", "rash",
+     "hallucinations", "seizures", "fever", "confusion", "fatigue", "weakness", "hypotension", "hypertension"],
+    ["adenylate", "guanylate"],
+    ["tablets", "capsules", "injection", "patch", "granules", "liquid"],
+    ["adults", "children", "elderly"],
+    ["fda", "ema"],
+    ["neuropathic", "nociceptive"],
+    ["diabetic neuropathy", "postherpetic neuralgia", "trigeminal neuralgia"],
+]  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _families() -> list[list[tuple[str, tuple[str, ...]]]]:
+    """Each family member as (label, its canonical term sequence)."""
+    return [[(m, tuple(content_terms(m))) for m in fam] for fam in _ENTITY_FAMILIES]
+
+
+def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
+    if not sub:
+        return False
+    n = len(sub)
+    return any(tuple(seq[i : i + n]) == sub for i in range(len(seq) - n + 1))
+
+
+def check_entities(claim: str, passage: str) -> list[str]:
+    """A named thing of the claim (a receptor, ion, organ, drug, condition) the passage replaces with another."""
+    c_terms, p_terms = content_terms(claim), content_terms(passage)
+    reasons = []
+    for family in _families():
+        in_claim = [label for label, seq in family if _contains(c_terms, seq)]
+        in_passage = [label for label, seq in family if _contains(p_terms, seq)]
+        for label in in_claim:
+            if label in in_passage:
+                continue
+            others = [o for o in in_passage if o not in in_claim]
+            if others:
+                reasons.append(f"entity: claim names {label!r}, the passage {others[0]!r}")
+    return reasons
+
+
+HARD_CHECKS = {
+    "numbers": check_numbers,
+    "negation": check_negation,
+    "direction": check_direction,
+    "hedge": check_hedge,
+    "entity": check_entities,
+}
+
+
+def hard_check_reasons(claim: str, passage: str) -> list[str]:
+    """All the veto reasons for a pair (empty when no check objects)."""
+    reasons: list[str] = []
+    for check in HARD_CHECKS.values():
+        reasons.extend(check(claim, passage))
+    return reasons
+
+
+# --------------------------------------------------------------------------------------------
+# The judge
+# --------------------------------------------------------------------------------------------
+
+
+def load_calibration(path: Path | None = None) -> dict[str, Any]:
+    """The calibrated weights and threshold (the shipped JSON, or the built-in fallback)."""
+    path = path or CALIBRATION_PATH
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return dict(_FALLBACK_CALIBRATION)
+    merged = dict(_FALLBACK_CALIBRATION)
+    merged.update(data)
+    return merged
+
+
+def coverage(claim: str, passage: str) -> tuple[float, tuple[str, ...]]:
+    """Share of the claim's content terms found in the passage, and the missing ones."""
+    terms = list(dict.fromkeys(content_terms(claim)))
+    if not terms:
+        return 1.0, ()
+    p_terms = _term_set(passage)
+    missing = tuple(t for t in terms if not _covered(t, p_terms))
+    return 1.0 - len(missing) / len(terms), missing
+
+
+def _passage_units(passage: str) -> list[str]:
+    sents = split_sentences(passage)
+    units = list(sents)
+    units += [f"{a} {b}" for a, b in zip(sents, sents[1:], strict=False)]
+    if len(sents) > 2:
+        units.append(passage)
+    return units or [passage]
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class _CrossEncoderNli:
+    """A local NLI cross-encoder folder loaded with sentence-transformers (never downloaded)."""
+
+    def __init__(self, path: str | Path) -> None:
+        from index.embeddings import _offline_env
+        from index.errors import ModelError
+
+        _offline_env()
+        if not Path(path).expanduser().is_dir():
+            raise ModelError(f"NLI model folder not found: {path}", hint="give a local cross-encoder folder")
+        try:
+            from sentence_transformers import CrossEncoder
+
+            self.model = CrossEncoder(str(Path(path).expanduser()), device="cpu")
+        except Exception as exc:
+            raise ModelError(f"cannot load NLI model {str(path)!r} ({type(exc).__name__})") from None
+        config = getattr(self.model, "config", None) or getattr(getattr(self.model, "model", None), "config", None)
+        self.id2label = dict(getattr(config, "id2label", {}) or {})
+
+    def predict(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        return np.asarray(self.model.predict(pairs, convert_to_numpy=True, show_progress_bar=False))
+
+
+def _entailment_probs(nli: NliModel, pairs: list[tuple[str, str]]) -> np.ndarray:
+    """Entailment probability per (passage, claim) pair from any `predict`-style NLI model.
+
+    A 1-D output is read as one score per pair (a probability, or a logit when outside [0, 1]).
+    A 2-D output holds per-label logits; the entailment column comes from the model's
+    `id2label` when it has one, else the usual cross-encoder NLI order
+    (contradiction, entailment, neutral) is assumed.
+    """
+    raw = np.asarray(nli.predict(pairs), dtype=np.float64)
+    if raw.ndim == 1:
+        if raw.min(initial=0.0) < 0.0 or raw.max(initial=0.0) > 1.0:
+            return 1.0 / (1.0 + np.exp(-raw))
+        return raw
+    id2label = getattr(nli, "id2label", None) or {}
+    column = 1
+    for idx, label in dict(id2label).items():
+        if "entail" in str(label).lower():
+            column = int(idx)
+    probs = raw if np.allclose(raw.sum(axis=1), 1.0, atol=1e-3) and raw.min() >= 0 else _softmax(raw)
+    return probs[:, column]
+
+
+class SupportJudge:
+    """Decide whether a passage supports a claim, offline.
+
+    Args:
+        encoder: the embedding model (an `index.embeddings.Encoder`); loaded on first use when None.
+        threshold: support threshold on the score; the calibrated one when None.
+        nli: optional local NLI cross-encoder, a folder path or an object with `predict(pairs)`
+            taking (passage, claim) pairs.
+        calibration: path of a calibration JSON (default: `rag/judge_calibration.json`).
+    """
+
+    def __init__(
+        self,
+        encoder: Encoder | None = None,
+        *,
+        threshold: float | None = None,
+        nli: NliModel | str | Path | None = None,
+        calibration: Path | None = None,
+    ) -> None:
+        self._encoder = encoder
+        self.calibration = load_calibration(calibration)
+        self.threshold = float(self.calibration["threshold"] if threshold is None else threshold)
+        if isinstance(nli, str | Path):
+            nli = _CrossEncoderNli(nli)
+        self.nli = nli
+        self._vectors: dict[str, np.ndarray] = {}
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            from index.embeddings import Encoder
+
+            self._encoder = Encoder()
+        return self._encoder
+
+    # -- embeddings, cached per text (answers cite the same passages again and again) ----------
+    def _encode(self, texts: Iterable[str]) -> None:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if todo:
+            vecs = self.encoder.encode(todo)
+            for text, vec in zip(todo, vecs, strict=True):
+                self._vectors[text] = vec
+        if len(self._vectors) > 50_000:  # a long-running process: keep the cache bounded
+            self._vectors.clear()
+
+    def similarity(self, claim: str, passage: str) -> float:
+        units = _passage_units(passage)
+        self._encode([claim, *units])
+        c = self._vectors[claim]
+        return float(max(float(np.dot(c, self._vectors[u])) for u in units))
+
+    def features(self, claim: str, passage: str) -> Features:
+        cov, missing = coverage(claim, passage)
+        return Features(self.similarity(claim, passage), cov, len(missing), missing)
+
+    def _probability(self, f: Features) -> float:
+        cal = self.calibration
+        values = {"sim": f.sim, "coverage": f.coverage, "missing": float(f.missing)}
+        z = float(cal["bias"]) + sum(w * values[name] for name, w in zip(cal["features"], cal["weights"], strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def judge(self, claim: str, passage: str) -> Judgement:
+        """Does `passage` support `claim`?"""
+        return self.judge_many([(claim, passage)])[0]
+
+    def judge_many(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
+        """Judge many pairs at once (one batched encode)."""
+        pairs = [(str(c or ""), str(p or "")) for c, p in pairs]
+        self._encode(t for c, p in pairs if c.strip() and p.strip() for t in [c, *_passage_units(p)])
+        nli_probs = None
+        if self.nli is not None:
+            live = [(p, c) for c, p in pairs if c.strip() and p.strip()]
+            probs = iter(_entailment_probs(self.nli, live) if live else [])
+            nli_probs = [next(probs) if c.strip() and p.strip() else 0.0 for c, p in pairs]
+        out = []
+        for i, (claim, passage) in enumerate(pairs):
+            if not claim.strip() or not passage.strip():
+                out.append(Judgement(False, 0.0, ["empty claim or passage"]))
+                continue
+            f = self.features(claim, passage)
+            score = self._probability(f)
+            reasons = [f"similarity {f.sim:.2f}, coverage {f.coverage:.2f}"]
+            if f.missing_terms:
+                reasons.append("missing terms: " + ", ".join(f.missing_terms[:8]))
+            if nli_probs is not None:
+                w = float(self.calibration["nli_weight"])
+                score = (1.0 - w) * score + w * float(nli_probs[i])
+                reasons.append(f"nli entailment {float(nli_probs[i]):.2f}")
+            vetoes = hard_check_reasons(claim, passage)
+            if vetoes:
+                score = min(score, float(self.calibration["veto_cap"]) * self.threshold)
+                reasons = vetoes + reasons
+            out.append(Judgement(not vetoes and score >= self.threshold, float(score), reasons))
+        return out
