@@ -77,9 +77,7 @@ def test_answer_with_references_lists_quotes_and_conflicts():
         answer="Up to 80 mg [1]; another source says 100 mg [2].",
         abstained=False,
         citations=[c1, c2],
-        conflicts=[
-            Conflict("maximum daily dose", [ConflictStatement("80 mg", 1), ConflictStatement("100 mg", 2)])
-        ],
+        conflicts=[Conflict("maximum daily dose", [ConflictStatement("80 mg", 1), ConflictStatement("100 mg", 2)])],
     )
     text = answer_with_references(answer)
     assert "[1] Doc One · Dosage (corpus/d1.txt, characters 10-20)" in text

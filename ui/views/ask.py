@@ -88,9 +88,8 @@ def show_answer(answer: Answer, documents: dict) -> None:
             file_name="answer.json",
             mime="application/json",
         )
-    total = answer.timings.get("total") if answer.timings else None
-    if total is not None:
-        st.caption(f"Answered in {total:.2f} s.")
+    if answer.timings:
+        st.caption(f"Answered in {sum(answer.timings.values()):.2f} s.")
 
 
 def _pick_example() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from index.errors import BqaError
 from ui import common, resources
 from ui.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, save_upload
 
@@ -72,12 +73,17 @@ if add:
     if not files:
         st.error("Choose one or more files first.")
     notices = []
-    for f in files or []:
-        with common.show_errors(f"Adding {f.name}"):
-            saved = save_upload(where.corpus_dir, f.name, f.getvalue(), replace=replace)
-            notices.append(("success", f"Added {saved.path.name} ({saved.chars:,} characters of text)."))
-    if notices:
+    with common.show_errors("Adding the files"):
+        for f in files or []:
+            try:
+                saved = save_upload(where.corpus_dir, f.name, f.getvalue(), replace=replace)
+            except BqaError as exc:
+                notices.append(("error", exc.one_line()))
+            else:
+                notices.append(("success", f"Added {saved.path.name} ({saved.chars:,} characters of text)."))
+    if any(kind == "success" for kind, _ in notices):
         notices.append(("warning", "The index does not include the new documents yet: rebuild it."))
+    if notices:
         state["corpus_notices"] = notices
         st.rerun()
 
