@@ -47,6 +47,7 @@ _FALLBACK_CALIBRATION: dict[str, Any] = {
     "features": ["sim", "coverage", "missing"],
     "weights": [8.0, 8.0, -0.8],
     "bias": -10.0,
+    "soft_match": [0.55, 0.85],
     "threshold": 0.5,
     "veto_cap": 0.2,
     "nli_weight": 0.5,
@@ -78,6 +79,15 @@ class Features(NamedTuple):
     coverage: float  # share of the claim's content terms found in the passage
     missing: int  # how many content terms are missing
     missing_terms: tuple[str, ...]
+    soft_coverage: float = 0.0  # coverage with partial credit for near-synonyms (word embeddings)
+
+    def values(self) -> dict[str, float]:
+        return {
+            "sim": self.sim,
+            "coverage": self.coverage,
+            "missing": float(self.missing),
+            "soft_coverage": self.soft_coverage,
+        }
 
 
 class NliModel(Protocol):
@@ -258,6 +268,16 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
+def content_words(text: str) -> list[tuple[str, str]]:
+    """(word as written, lower-cased; its content term) for each content word of `text`."""
+    out = []
+    for w in words(_normalise(text)):
+        if w in STOP_WORDS or w in _EXTRA_STOP or w in _QUANTITY_WORDS or _NUMBERISH.match(w) or len(w) < 2:
+            continue
+        out.append((w, _canon(w)))
+    return out
+
+
 def _term_set(text: str) -> set[str]:
     return set(content_terms(text))
 
@@ -278,7 +298,7 @@ def _covered(term: str, passage_terms: set[str]) -> bool:
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
 _CLAUSE_SPLIT = re.compile(
     r"[;:]\s+|,?\s+\b(?:but|however|although|though|whereas|while|yet|who|which|whose|because|since|unless|"
-    r"until|so that|so)\b\s+|,\s+(?:as|and)\s+|\.\s+|\n+",
+    r"until|so that|so|due to)\b\s+|,\s+(?:as|and)\s+|\.\s+|\n+",
     re.IGNORECASE,
 )
 
@@ -467,7 +487,9 @@ _NOT_NEGATION = re.compile(
 
 
 #: Cues whose scope is the whole clause ("X is contraindicated", "avoid X"), not what follows them.
-_WHOLE_CLAUSE_CUE = re.compile(r"(?i)^(?:contraindicat|avoid|lack)")
+_WHOLE_CLAUSE_CUE = re.compile(r"(?i)^(?:contraindicat|avoid)")
+#: How many content words after "not"/"no"/"without" the negation reaches.
+_NEGATION_SCOPE = 5
 _WORD_SPAN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
 
 
@@ -487,23 +509,35 @@ def _positioned_terms(clause: str) -> list[tuple[int, str]]:
     return out
 
 
-def _polarity(clause: str, shared: set[str]) -> int:
-    """How many negation cues of `clause` bear on the `shared` terms (their scope holds one).
+def _negated_terms(clause: str) -> set[str]:
+    """The terms of `clause` that are negated wherever they occur in it.
 
-    A cue's scope is the rest of its clause ("baclofen is not indicated for X"), or the whole
-    clause for "contraindicated", "avoid" and "lack". Two cues cancel ("not a contraindication").
+    A cue's scope is the next few content words ("baclofen is not indicated for muscular spasm"),
+    or the whole clause for "contraindicated" and "avoid" and for a cue with nothing after it
+    ("reassuring data are lacking"). Two cues on the same words cancel ("not contraindicated").
     """
     masked = _mask_not_negation(clause)
     terms = _positioned_terms(clause)
-    count = 0
-    for cue in _NEGATION.finditer(masked):
+    cues = list(_NEGATION.finditer(masked))
+    counts = [0] * len(terms)
+    forward_ends: list[int] = []
+    for cue in cues:
+        after = [i for i, (pos, _t) in enumerate(terms) if pos >= cue.end()]
         if _WHOLE_CLAUSE_CUE.match(cue.group(0)):
-            scope = {t for pos, t in terms if not (cue.start() <= pos < cue.end())}
+            if any(0 <= cue.start() - end <= 12 for end in forward_ends):
+                continue  # "not contraindicated": the forward cue already covers it and they cancel
+            scope = [i for i, (pos, _t) in enumerate(terms) if not (cue.start() <= pos < cue.end())]
+        elif after:
+            scope = after[:_NEGATION_SCOPE]
+            forward_ends.append(cue.end())
         else:
-            scope = {t for pos, t in terms if pos >= cue.end()}
-        if any(_covered(t, scope) for t in shared):
-            count += 1
-    return count
+            scope = list(range(len(terms)))
+        for i in scope:
+            counts[i] += 1
+    negated: dict[str, bool] = {}
+    for (_pos, term), n in zip(terms, counts, strict=True):
+        negated[term] = negated.get(term, True) and n % 2 == 1
+    return {t for t, neg in negated.items() if neg}
 
 
 def _best_clause(claim_terms: set[str], clauses: list[tuple[str, set[str]]]) -> tuple[str, set[str], int] | None:
@@ -528,9 +562,14 @@ def check_negation(claim: str, passage: str) -> list[str]:
             continue
         shared = {t for t in terms if _covered(t, best[1])}
         shared |= {t for t in best[1] if _covered(t, terms)}
-        claim_neg = _polarity(clause, shared) % 2 == 1
-        passage_neg = _polarity(best[0], shared) % 2 == 1
-        if claim_neg != passage_neg:
+        claim_negated, passage_negated = _negated_terms(clause), _negated_terms(best[0])
+        claim_neg = any(_covered(t, shared) for t in claim_negated)
+        passage_neg = any(_covered(t, shared) for t in passage_negated)
+        # a negative word both sides use must be negated on both or neither ("not a contraindication")
+        flipped = any(
+            t.startswith(("contraind", "avoid")) and ((t in claim_negated) != (t in passage_negated)) for t in shared
+        )
+        if claim_neg != passage_neg or flipped:
             which = "claim" if claim_neg else "passage"
             reasons.append(f"negation: only the {which} is negated ({best[0][:80]!r})")
     return reasons
@@ -559,6 +598,7 @@ _DIRECTION_WORDS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "receptor": (["agonist", "agonists", "activator"], ["antagonist", "antagonists", "blocker", "blockers"]),
     "speed": (["rapidly", "rapid", "quickly", "quick", "fast"], ["slowly", "delayed", "delays", "delay"]),
+    "flow": (["influx", "inflow", "entry", "uptake", "into"], ["outflow", "efflux", "outward", "out"]),
 }  # fmt: skip
 
 
@@ -696,6 +736,9 @@ _ENTITY_FAMILIES: list[list[str]] = [
     ["tablets", "capsules", "injection", "patch", "granules", "liquid"],
     ["adults", "children", "elderly"],
     ["fda", "ema"],
+    ["upper esophageal", "lower esophageal"],
+    ["upper limbs", "lower limbs"],
+    ["upper back", "lower back"],
     ["neuropathic", "nociceptive"],
     ["diabetic neuropathy", "postherpetic neuralgia", "trigeminal neuralgia"],
 ]  # fmt: skip
@@ -744,7 +787,7 @@ def hard_check_reasons(claim: str, passage: str) -> list[str]:
     reasons: list[str] = []
     for check in HARD_CHECKS.values():
         reasons.extend(check(claim, passage))
-    return reasons
+    return list(dict.fromkeys(reasons))
 
 
 # --------------------------------------------------------------------------------------------
@@ -884,13 +927,32 @@ class SupportJudge:
         c = self._vectors[claim]
         return float(max(float(np.dot(c, self._vectors[u])) for u in units))
 
+    def _soft_credit(self, claim: str, passage: str, missing: tuple[str, ...]) -> float:
+        """Partial credit for missing claim words that have a near-synonym in the passage."""
+        if not missing:
+            return 0.0
+        lo, hi = self.calibration["soft_match"]
+        missing_words = list(dict.fromkeys(w for w, t in content_words(claim) if t in missing))
+        passage_words = list(dict.fromkeys(w for w, _t in content_words(passage)))
+        if not missing_words or not passage_words:
+            return 0.0
+        self._encode(missing_words + passage_words)
+        pm = np.stack([self._vectors[w] for w in passage_words])
+        credit = 0.0
+        for w in missing_words:
+            best = float((pm @ self._vectors[w]).max())
+            credit += min(1.0, max(0.0, (best - lo) / (hi - lo)))
+        return credit * len(missing) / len(missing_words)  # per missing term
+
     def features(self, claim: str, passage: str) -> Features:
         cov, missing = coverage(claim, passage)
-        return Features(self.similarity(claim, passage), cov, len(missing), missing)
+        n_terms = len(dict.fromkeys(content_terms(claim))) or 1
+        soft = cov + self._soft_credit(claim, passage, missing) / n_terms
+        return Features(self.similarity(claim, passage), cov, len(missing), missing, min(1.0, soft))
 
     def _probability(self, f: Features) -> float:
         cal = self.calibration
-        values = {"sim": f.sim, "coverage": f.coverage, "missing": float(f.missing)}
+        values = f.values()
         z = float(cal["bias"]) + sum(w * values[name] for name, w in zip(cal["features"], cal["weights"], strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 

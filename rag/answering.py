@@ -1,0 +1,405 @@
+"""Compose a cited answer from source sentences, without a language model (the default answerer).
+
+How an answer is made:
+1. Candidates are the sentences of the retrieved passages plus the best sentence-level hits.
+2. Each is scored against the question: dense similarity (the precomputed sentence vector, which
+   embeds the section and list lead-in too), how much of the question's content it covers
+   (IDF-weighted, clinical synonyms and corrected spellings count; the list lead-in, item label
+   and section count at a discount), and answer-type cues (a number with a unit when the question
+   asks how much / how long / how often, list items when it asks which / what are).
+3. The best sentences within a margin of the top one are kept, near-duplicates across sources are
+   merged (one sentence, every source's citation), list items are read with their lead-in
+   ("Common adverse effects of oral baclofen include: Sedation; Dizziness; ..."), and the answer is
+   capped at `max_sentences` units and about `max_words` words.
+4. Abstention: when the question's topic words are not in the corpus, or no sentence covers
+   enough of the question, the answer says the documents do not answer it and lists the closest
+   passages, marked `closest_only`.
+
+Answer text is source text: sentences are copied, never rewritten, so numbers stay as written.
+Only the conflict note ("The sources differ on ...") is ours, and it cites both sides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.lexical import STOP_WORDS, stem, words
+from index.store import Index
+from index.types import AnswerSentence, Citation, Conflict, Sentence
+from rag.query import QueryAnalysis, Term, Vocabulary
+from rag.retrieval import Retrieved
+
+ABSTAIN_TEXT = "The indexed documents do not answer this question."
+
+_NUMBER_UNIT = re.compile(
+    r"(?i)\b\d+(\.\d+)?\s*(-|–|to)?\s*\d*(\.\d+)?\s*(%|mg|g|mcg|µg|micrograms?|milligrams?|ml|hours?|hrs?|days?|"
+    r"weeks?|months?|years?|minutes?|times)\b|\d+(\.\d+)?\s*%|"
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten)( to (one|two|three|four|five|six|seven|eight|nine|ten))?"
+    r" (hours?|days?|times|weeks?)\b|\b(one-hundredth|half|twice|once)\b"
+)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass
+class AnswerSettings:
+    """Weights and thresholds of the extractive answerer (calibrated on the gold dev split)."""
+
+    w_dense: float = 0.5
+    w_cover: float = 0.5
+    number_bonus: float = 0.06  # a quantity in a sentence when the question asks for one ...
+    number_penalty: float = 0.06  # ... and its absence
+    list_bonus: float = 0.04
+    context_weight: float = 0.6  # a term found only in the lead-in, label or section
+    margin: float = 0.08  # keep sentences within this much of the best score
+    min_score: float = 0.35
+    max_sentences: int = 5
+    max_words: int = 120
+    max_list_items: int = 8
+    short_item_words: int = 6  # list items this short are read together with their whole list
+    max_followers: int = 2  # anaphoric sentences ("This ...", "It ...") kept after the best sentence
+    # abstention
+    max_unknown: int = 1  # more topic words unknown to the corpus than this: abstain
+    max_unknown_share: float = 0.3  # or this share of the topic words unknown: abstain
+    min_coverage: float = 0.2  # the best sentences must cover at least this share of the known topic words
+    min_dense: float = 0.3  # and be at least this similar to the question
+
+
+@dataclass
+class Scored:
+    sentence: Sentence
+    score: float
+    dense: float
+    coverage: float
+    cues: float = 0.0
+
+
+@dataclass
+class Unit:
+    """What one answer sentence is made of: sentences in document order, or a list lead-in with items."""
+
+    members: list[Sentence]
+    score: float
+    extra_sources: list[list[Sentence]] = field(default_factory=list)  # merged near-duplicates
+
+    @property
+    def key(self) -> Sentence:
+        return self.members[-1]
+
+    def text(self) -> str:
+        out = ""
+        prev: Sentence | None = None
+        for m in self.members:
+            t = m.text.strip()
+            if prev is None:
+                out = t
+            elif m.kind == "list_item" and prev.text.rstrip().endswith(":"):
+                out = f"{out} {_strip_end(t)}"
+            elif m.kind == "list_item" and prev.kind == "list_item" and m.lead_sentence and m.block != prev.block:
+                out = f"{_strip_end(out)}; {_strip_end(t)}"
+            else:
+                out = f"{out} {t}" if out.endswith((".", "!", "?", ":")) else f"{out}. {t}"
+            prev = m
+        if self.members[-1].kind == "list_item" and len(self.members) > 1 and not out.endswith((".", "!", "?")):
+            out += "."
+        return out
+
+
+def _strip_end(text: str) -> str:
+    return text.rstrip().rstrip(".;,")
+
+
+def sentence_stems(s: Sentence) -> tuple[set[str], set[str]]:
+    """Stems of the sentence itself, and of its label, lead-in and section."""
+    own = {stem(w) for w in words(s.text) if w not in STOP_WORDS}
+    ctx = {
+        stem(w) for w in words(" ".join(p for p in (s.label or "", s.context, s.section) if p)) if w not in STOP_WORDS
+    }
+    return own, ctx - own
+
+
+def term_weights(analysis: QueryAnalysis, vocab: Vocabulary) -> list[tuple[Term, float]]:
+    """Each topic term the corpus knows, weighted by its rarity (IDF over sentences)."""
+    out = []
+    for t in analysis.content_terms:
+        known = [vocab.idf(x) for alt in t.alts for x in alt if x in vocab.df]
+        out.append((t, vocab.idf(t.stem) if t.stem in vocab.df else (min(known) if known else 1.0)))
+    return out
+
+
+def coverage(weights: list[tuple[Term, float]], own: set[str], ctx: set[str], context_weight: float) -> float:
+    """Share of the question's (weighted) terms found in a sentence; its context counts at a discount."""
+    total = sum(w for _, w in weights)
+    if total <= 0:
+        return 0.0
+    got = 0.0
+    for term, w in weights:
+        if term.found_in(own):
+            got += w
+        elif term.found_in(own | ctx):
+            got += w * context_weight
+    return got / total
+
+
+def has_quantity(text: str) -> bool:
+    return bool(_NUMBER_UNIT.search(text))
+
+
+_ANAPHOR = re.compile(r"^(This|These|That|Those|It|Its|They|Their|Such|Both|However|Therefore|Thus|As such)\b")
+
+
+class Answerer:
+    """Scores sentences, decides whether to abstain, and composes the answer units."""
+
+    def __init__(self, index: Index, vocabulary: Vocabulary, settings: AnswerSettings | None = None) -> None:
+        self.index = index
+        self.vocabulary = vocabulary
+        self.settings = settings or AnswerSettings()
+        self._stems = {s.id: sentence_stems(s) for s in index.sentences}
+        self._items_of: dict[str, list[Sentence]] = {}
+        self._block_lead: dict[tuple[str, int], str] = {}  # (doc, block) of a lead-in paragraph -> lead sentence
+        for s in index.sentences:
+            if s.lead_sentence:
+                self._items_of.setdefault(s.lead_sentence, []).append(s)
+        for lead_id in self._items_of:
+            lead = index.sentence_by_id[lead_id]
+            self._block_lead[(lead.doc_id, lead.block)] = lead_id
+
+    # --- scoring --------------------------------------------------------------------------------
+
+    def candidates(self, retrieved: Retrieved, *, n_sentence_hits: int = 12) -> list[Sentence]:
+        seen: dict[str, Sentence] = {}
+        for hit in retrieved.chunks:
+            for sid in self.index.chunk_by_id[hit.id].sentence_ids:
+                seen.setdefault(sid, self.index.sentence_by_id[sid])
+        for hit in retrieved.sentences[:n_sentence_hits]:
+            seen.setdefault(hit.id, self.index.sentence_by_id[hit.id])
+        return list(seen.values())
+
+    def score(self, analysis: QueryAnalysis, qvec: np.ndarray, sentences: list[Sentence]) -> list[Scored]:
+        st = self.settings
+        if not sentences:
+            return []
+        weights = term_weights(analysis, self.vocabulary)
+        positions = np.array([s.position for s in sentences])
+        dense = self.index.sentence_vectors[positions] @ qvec
+        out = []
+        for s, d in zip(sentences, dense, strict=True):
+            own, ctx = self._stems[s.id]
+            cov = coverage(weights, own, ctx, st.context_weight)
+            cues = 0.0
+            if analysis.wants_number:
+                cues += st.number_bonus if has_quantity(s.text) else -st.number_penalty
+            if analysis.wants_list and (s.kind == "list_item" or s.id in self._items_of):
+                cues += st.list_bonus
+            if s.kind == "table_row" and not s.context:  # a table's header row says nothing
+                cues -= 0.2
+            score = st.w_dense * float(d) + st.w_cover * cov + cues
+            out.append(Scored(s, score, float(d), cov, cues))
+        out.sort(key=lambda x: -x.score)
+        return out
+
+    # --- abstention ------------------------------------------------------------------------------
+
+    def should_abstain(self, analysis: QueryAnalysis, scored: list[Scored]) -> tuple[bool, str]:
+        """(abstain?, why). The corpus must know the question's topic words and hold a close sentence."""
+        st = self.settings
+        if not scored:
+            return True, "nothing retrieved"
+        topic = analysis.topic_terms
+        unknown = analysis.unknown
+        if unknown and (len(unknown) > st.max_unknown or len(unknown) / len(topic) > st.max_unknown_share):
+            return True, f"the documents never mention {', '.join(t.word for t in unknown)}"
+        if not analysis.content_terms:
+            return False, "no topic words; answering from the closest passages"
+        best_cov = max(s.coverage for s in scored[:10])
+        best_dense = max(s.dense for s in scored[:10])
+        if best_cov < st.min_coverage:
+            return True, f"no passage covers the question (coverage {best_cov:.2f})"
+        if best_dense < st.min_dense:
+            return True, f"no passage is close to the question (similarity {best_dense:.2f})"
+        return False, "supported"
+
+    # --- composition -----------------------------------------------------------------------------
+
+    def select(self, analysis: QueryAnalysis, scored: list[Scored], *, must: list[Sentence] = ()) -> list[Unit]:
+        """The answer units, best first: within a margin of the best, merged, grouped and capped."""
+        st = self.settings
+        if not scored:
+            return []
+        top = scored[0].score
+        floor = max(st.min_score, top - st.margin)
+        chosen: list[Scored] = [s for s in scored if s.score >= floor]
+        must_ids = {m.id for m in must}
+        by_id = {s.sentence.id: s for s in scored}
+        for m in must:
+            if m.id not in {c.sentence.id for c in chosen}:
+                chosen.append(by_id.get(m.id) or Scored(m, floor, 0.0, 0.0))
+        chosen_ids = {c.sentence.id for c in chosen}
+        units: list[Unit] = []
+        used: set[str] = set()
+        for rank, sc in enumerate(chosen):
+            s = sc.sentence
+            if s.id in used:
+                continue
+            unit = self._unit_for(s, sc.score, analysis, chosen_ids)
+            if rank == 0 and len(unit.members) == 1:
+                unit = Unit(self._with_followers(s), sc.score)
+            unit.members = [m for m in unit.members if m.id not in used or m.id == s.id]
+            dup = next((u for u in units if self._near_duplicate(u, unit)), None)
+            if dup is not None and not (set(m.id for m in unit.members) & must_ids):
+                dup.extra_sources.append(unit.members)
+                used.update(m.id for m in unit.members)
+                continue
+            units.append(unit)
+            used.update(m.id for m in unit.members)
+        return self._cap(units, must_ids)
+
+    def _with_followers(self, s: Sentence) -> list[Sentence]:
+        """The sentence and the next ones of its paragraph that refer back to it ("This ...", "It ...")."""
+        out = [s]
+        for _ in range(self.settings.max_followers):
+            nxt_pos = out[-1].position + 1
+            if nxt_pos >= len(self.index.sentences):
+                break
+            nxt = self.index.sentences[nxt_pos]
+            if nxt.doc_id != s.doc_id or nxt.block != s.block or not _ANAPHOR.match(nxt.text):
+                break
+            out.append(nxt)
+        return out
+
+    def _unit_for(self, s: Sentence, score: float, analysis: QueryAnalysis, chosen: set[str]) -> Unit:
+        st = self.settings
+        if s.kind == "list_item":
+            lead_id = s.lead_sentence
+        else:
+            lead_id = self._block_lead.get((s.doc_id, s.block))
+        if lead_id is None or lead_id not in self.index.sentence_by_id:
+            return Unit([s], score)
+        lead = self.index.sentence_by_id[lead_id]
+        items = self._items_of.get(lead_id, [])
+        short = all(len(i.text.split()) <= st.short_item_words for i in items)
+        whole = short or (analysis.wants_list and self._lead_matches(analysis, lead, s))
+        if whole:
+            picked = items[: st.max_list_items]
+        else:
+            picked = [i for i in items if i.id in chosen or i.id == s.id]
+        if s.kind != "list_item" and not whole and not picked:
+            return Unit([s], score)
+        head = [lead] if lead.text.rstrip().endswith(":") else []
+        if s.kind != "list_item" and s.id != lead_id:
+            head = [s, *head]
+        members = sorted({m.id: m for m in [*head, *picked]}.values(), key=lambda m: m.position)
+        return Unit(members, score)
+
+    def _lead_matches(self, analysis: QueryAnalysis, lead: Sentence, s: Sentence) -> bool:
+        """The list's lead-in (with its paragraph and section) is about what the question asks for."""
+        weights = term_weights(analysis, self.vocabulary)
+        own, ctx = self._stems[lead.id]
+        extra = self._stems[s.id][0] if s.kind != "list_item" else set()
+        return coverage(weights, own | ctx | extra, set(), 1.0) >= 0.4
+
+    def _near_duplicate(self, a: Unit, b: Unit) -> bool:
+        ta, tb = a.text(), b.text()
+        if sorted(_NUMBER.findall(ta)) != sorted(_NUMBER.findall(tb)):
+            return False
+        sa = {stem(w) for w in words(ta) if w not in STOP_WORDS}
+        sb = {stem(w) for w in words(tb) if w not in STOP_WORDS}
+        if not sa or not sb:
+            return False
+        if sb <= sa:
+            return True  # everything b says, a says
+        jaccard = len(sa & sb) / len(sa | sb)
+        if jaccard >= 0.5:
+            return True
+        va = self.index.sentence_vectors[a.key.position]
+        vb = self.index.sentence_vectors[b.key.position]
+        return jaccard >= 0.3 and float(va @ vb) >= 0.9
+
+    def _cap(self, units: list[Unit], must_ids: set[str]) -> list[Unit]:
+        st = self.settings
+        out: list[Unit] = []
+        n_words = 0
+        for u in units:
+            w = len(u.text().split())
+            required = any(m.id in must_ids for m in u.members)
+            if out and not required and (len(out) >= st.max_sentences or n_words + w > st.max_words):
+                continue
+            out.append(u)
+            n_words += w
+        return out
+
+
+def make_citations(
+    index: Index,
+    groups: list[list[Sentence]],
+    numbering: dict[tuple[str, int, int], int],
+    citations: list[Citation],
+    *,
+    closest_only: bool = False,
+) -> list[int]:
+    """Citation numbers for sentence groups (one per contiguous run of sentences), adding new ones."""
+    ns: list[int] = []
+    for members in groups:
+        for run in _runs(index, members):
+            first, last = run[0], run[-1]
+            key = (first.doc_id, first.start, last.end)
+            if key not in numbering:
+                doc = index.documents[first.doc_id]
+                n = len(citations) + 1
+                numbering[key] = n
+                citations.append(
+                    Citation(
+                        n=n,
+                        doc_id=first.doc_id,
+                        title=doc.title,
+                        source=doc.source,
+                        chunk_id=first.chunk_id,
+                        start=first.start,
+                        end=last.end,
+                        quote=doc.text[first.start : last.end],
+                        section=first.section,
+                        sentence_id=first.id,
+                        closest_only=closest_only,
+                    )
+                )
+            if numbering[key] not in ns:
+                ns.append(numbering[key])
+    return ns
+
+
+def _runs(index: Index, members: list[Sentence]) -> list[list[Sentence]]:
+    """Split sentences into runs that are adjacent in the document (same doc, consecutive positions)."""
+    ordered = sorted(members, key=lambda s: s.position)
+    runs: list[list[Sentence]] = []
+    for s in ordered:
+        if runs and runs[-1][-1].doc_id == s.doc_id and runs[-1][-1].position + 1 == s.position:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+def render(sentences: list[AnswerSentence]) -> str:
+    """The answer text: each sentence followed by its [n] markers."""
+    parts = []
+    for s in sentences:
+        text = s.text.rstrip()
+        marks = "".join(f"[{n}]" for n in s.citations)
+        if text and text[-1] in ".!?:;":
+            parts.append(f"{text[:-1]} {marks}{text[-1]}" if marks else text)
+        else:
+            parts.append(f"{text} {marks}." if marks else f"{text}.")
+    return " ".join(parts)
+
+
+def conflict_note(conflicts: list[Conflict]) -> AnswerSentence:
+    abouts = "; ".join(c.about for c in conflicts)
+    cited = []
+    for c in conflicts:
+        for st in c.statements:
+            if st.citation not in cited:
+                cited.append(st.citation)
+    return AnswerSentence(f"The sources differ on {abouts}.", cited)

