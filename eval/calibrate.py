@@ -22,7 +22,7 @@ from rag.judge import CALIBRATION_PATH, SupportJudge, hard_check_reasons
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PAIRS_PATH = DATA_DIR / "judge_pairs.jsonl"
-FEATURES = ["sim", "coverage", "missing"]
+FEATURES = ["sim", "coverage", "missing", "soft_coverage"]
 
 
 def load_pairs(path: Path = PAIRS_PATH, split: str | None = None) -> list[dict]:
@@ -46,7 +46,8 @@ def feature_matrix(judge: SupportJudge, rows: list[dict]) -> tuple[np.ndarray, n
     feats, vetoed = [], []
     for r in rows:
         f = judge.features(r["claim"], r["passage"])
-        feats.append([f.sim, f.coverage, float(f.missing)])
+        values = f.values()
+        feats.append([values[name] for name in FEATURES])
         vetoed.append(bool(hard_check_reasons(r["claim"], r["passage"])))
     labels = np.array([bool(r["label"]) for r in rows])
     return np.array(feats, dtype=np.float64), labels, np.array(vetoed)
@@ -58,9 +59,7 @@ def _balanced(pred: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     return (tpr + (1.0 - fpr)) / 2.0, fpr
 
 
-def fit(
-    judge: SupportJudge, rows: list[dict], *, max_false_accept: float = 0.03, c: float = 100.0
-) -> dict:
+def fit(judge: SupportJudge, rows: list[dict], *, max_false_accept: float = 0.03, c: float = 100.0) -> dict:
     """Fit the logistic model on `rows` and choose the threshold; returns the calibration dict."""
     from sklearn.linear_model import LogisticRegression
 
@@ -84,6 +83,7 @@ def fit(
         "bias": round(float(model.intercept_[0]), 5),
         "threshold": round(threshold, 4),
         "veto_cap": 0.5,
+        "soft_match": judge.calibration["soft_match"],
         "nli_weight": 0.5,
         "fitted_on": {
             "file": "eval/data/judge_pairs.jsonl",
