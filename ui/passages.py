@@ -27,46 +27,54 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
-def context_bounds(text: str, start: int, end: int, *, radius: int = CONTEXT_CHARS) -> tuple[int, int]:
+def context_bounds(
+    text: str, start: int, end: int, *, radius: int = CONTEXT_CHARS, within: tuple[int, int] | None = None
+) -> tuple[int, int]:
     """The span of `text` to show around [start, end): out to the enclosing paragraph, at most `radius` more.
 
-    A cut inside a paragraph falls on a word boundary, so no word is shown half.
+    `within` (e.g. the cited chunk's span, which never crosses a section) bounds the context
+    further. A cut inside a paragraph falls on a word boundary, so no word is shown half.
     """
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
-    lo_limit = max(0, start - radius)
+    floor, ceiling = (0, len(text)) if within is None else (max(0, within[0]), min(len(text), within[1]))
+    floor, ceiling = min(floor, start), max(ceiling, end)
+    lo_limit = max(floor, start - radius)
     para_start = text.rfind("\n\n", lo_limit, start)
     if para_start >= 0:
         lo = para_start + 2
-    elif lo_limit == 0:
-        lo = 0
+    elif lo_limit == floor:
+        lo = floor
     else:
         space = text.find(" ", lo_limit, start)
         lo = space + 1 if space >= 0 else start
-    hi_limit = min(len(text), end + radius)
+    hi_limit = min(ceiling, end + radius)
     para_end = text.find("\n\n", end, hi_limit)
     if para_end >= 0:
         hi = para_end
-    elif hi_limit == len(text):
-        hi = len(text)
+    elif hi_limit == ceiling:
+        hi = ceiling
     else:
         space = text.rfind(" ", end, hi_limit)
         hi = space if space >= 0 else end
     return lo, hi
 
 
-def passage_html(text: str, start: int, end: int, *, radius: int = CONTEXT_CHARS) -> str:
+def passage_html(
+    text: str, start: int, end: int, *, radius: int = CONTEXT_CHARS, within: tuple[int, int] | None = None
+) -> str:
     """The cited span of a document in its context, escaped, with the span wrapped in <mark>.
 
     Example: text "a <b> c", span of "<b>" gives
     '<div class="bqa-passage">a <mark>&lt;b&gt;</mark> c</div>'.
+    An ellipsis marks a context cut inside a line.
     """
-    lo, hi = context_bounds(text, start, end, radius=radius)
+    lo, hi = context_bounds(text, start, end, radius=radius, within=within)
     before = html.escape(text[lo:start].lstrip("\n"))
     quote = html.escape(text[start:end])
     after = html.escape(text[end:hi].rstrip())
-    lead = "… " if lo > 0 else ""
-    tail = " …" if hi < len(text) else ""
+    lead = "… " if lo > 0 and text[lo - 1] not in "\n" else ""
+    tail = " …" if hi < len(text) and text[hi] not in "\n" else ""
     return f'<div class="bqa-passage">{lead}{before}<mark>{quote}</mark>{after}{tail}</div>'
 
 

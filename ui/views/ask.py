@@ -6,11 +6,13 @@ The answer comes from rag.pipeline.QASystem.ask; this page only lays it out. Per
 
 from __future__ import annotations
 
+import html
 import json
 
 import streamlit as st
 
 from index.settings import MAX_QUESTION_CHARS
+from index.store import Index
 from index.types import Answer, Citation
 from ui import common, resources
 from ui.passages import (
@@ -22,12 +24,13 @@ from ui.passages import (
     quote_html,
 )
 
+# Short, in the words of a clinician between patients (docs: ../shared/USERS.md).
 EXAMPLES = [
-    "What is the usual starting oral dose of baclofen?",
-    "What is the maximum daily dose of oral baclofen?",
+    "Usual starting oral dose?",
+    "Max daily dose of oral baclofen?",
     "Can baclofen be stopped suddenly?",
-    "Is baclofen safe with kidney failure?",
-    "What are the common side effects of baclofen?",
+    "Baclofen in kidney failure?",
+    "Common side effects?",
 ]
 
 state = st.session_state
@@ -35,13 +38,13 @@ state.setdefault("ask_history", [])
 state.setdefault("ask_shown", None)
 
 
-def source_html(citation: Citation, documents: dict) -> str:
-    """One cited passage: label, the span highlighted in its document's text, where it is."""
-    import html
-
-    doc = documents.get(citation.doc_id)
+def source_html(citation: Citation, index: Index) -> str:
+    """One cited passage: label, the span highlighted in its passage of the document, where it is."""
+    doc = index.documents.get(citation.doc_id)
     if doc is not None and doc.text[citation.start : citation.end] == citation.quote:
-        body = passage_html(doc.text, citation.start, citation.end)
+        chunk = index.chunk_by_id.get(citation.chunk_id)
+        within = (chunk.start, chunk.end) if chunk is not None and chunk.doc_id == doc.doc_id else None
+        body = passage_html(doc.text, citation.start, citation.end, within=within)
     else:  # the index changed since this answer was given: show the quote as recorded
         body = quote_html(citation.quote)
     where = html.escape(f"{citation.source}, characters {citation.start}–{citation.end}")
@@ -52,12 +55,15 @@ def source_html(citation: Citation, documents: dict) -> str:
     )
 
 
-def show_answer(answer: Answer, documents: dict) -> None:
+def show_answer(answer: Answer, index: Index) -> None:
     support = [c for c in answer.citations if not c.closest_only]
     closest = [c for c in answer.citations if c.closest_only]
     st.markdown(f"#### {md_escape(answer.question)}")
     if answer.abstained:
-        st.info(f"**These documents do not answer that.** {md_escape(answer.answer)}", icon=":material/help:")
+        st.info(
+            f"**{md_escape(answer.answer)}** The passages below came closest; none of them answers the question.",
+            icon=":material/help:",
+        )
         closest = closest or support
         support = []
     else:
@@ -72,11 +78,11 @@ def show_answer(answer: Answer, documents: dict) -> None:
     if support:
         st.markdown("##### Sources")
         for citation in support:
-            st.html(source_html(citation, documents))
+            st.html(source_html(citation, index))
     if closest:
         st.markdown("##### Closest passages (they do not answer the question)")
         for citation in closest:
-            st.html(source_html(citation, documents))
+            st.html(source_html(citation, index))
     with st.expander("Copy the answer with its references"):
         text = answer_with_references(answer)
         st.code(text, language=None, wrap_lines=True)
@@ -132,8 +138,7 @@ with main:
     shown = state["ask_shown"]
     if shown is not None and 0 <= shown < len(state["ask_history"]):
         with common.show_errors("Showing the answer"):
-            documents = resources.loaded_index(resources.place()).documents
-            show_answer(state["ask_history"][shown], documents)
+            show_answer(state["ask_history"][shown], resources.loaded_index(resources.place()))
 
 with side:
     st.markdown("##### This session's questions")
