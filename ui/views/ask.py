@@ -110,20 +110,20 @@ def _pick_example() -> None:
 st.title("Ask the baclofen documents")
 st.caption(common.DISCLAIMER)
 
+st.pills("Examples", EXAMPLES, key="ask_example", on_change=_pick_example, selection_mode="single")
+with st.form("ask_form", border=False):
+    question = st.text_input(
+        "Your question",
+        key="ask_question",
+        max_chars=MAX_QUESTION_CHARS,
+        placeholder="e.g. max daily dose oral baclofen?",
+    )
+    submitted = st.form_submit_button("Ask", type="primary")
+picked = state.pop("ask_pending", None)
+
 main, side = st.columns([3, 1], gap="large")
 
 with main:
-    st.pills("Examples", EXAMPLES, key="ask_example", on_change=_pick_example, selection_mode="single")
-    with st.form("ask_form", border=False):
-        question = st.text_input(
-            "Your question",
-            key="ask_question",
-            max_chars=MAX_QUESTION_CHARS,
-            placeholder="e.g. max daily dose oral baclofen?",
-        )
-        submitted = st.form_submit_button("Ask", type="primary")
-    picked = state.pop("ask_pending", None)
-
     if submitted or picked:
         question = (picked or question or "").strip()
         if not question:
