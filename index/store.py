@@ -87,6 +87,28 @@ def make_faiss_index(vectors: np.ndarray, settings: IndexSettings):
     return index
 
 
+#: Searches of fewer queries than this run on one OpenMP thread. A single question's search is
+#: too small to split: on 2 busy cores, waking a second thread (which competes with torch's own
+#: spinning OpenMP threads) cost 17.5 ms for an exact search over 10k vectors that takes 0.4 ms
+#: on one thread (measured by `bqa bench`, docs/PERFORMANCE.md). Larger batches keep all threads.
+SINGLE_THREAD_BELOW = 20
+
+
+def search_faiss(index, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """`index.search(vectors, k)`, on one thread for a handful of queries (see SINGLE_THREAD_BELOW)."""
+    import faiss
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) >= SINGLE_THREAD_BELOW:
+        return index.search(vectors, k)
+    threads = faiss.omp_get_max_threads()  # per calling thread in libgomp, so this is thread-safe
+    faiss.omp_set_num_threads(1)
+    try:
+        return index.search(vectors, k)
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 @dataclass
 class Index:
     """A loaded index: the documents, chunks and sentences, their vectors and both search structures."""
@@ -124,7 +146,7 @@ class Index:
         """FAISS search: (scores, positions), each of shape (len(vectors), k); position -1 is empty."""
         index = self.chunk_faiss if level == "chunk" else self.sentence_faiss
         size = len(self.chunks) if level == "chunk" else len(self.sentences)
-        return index.search(np.ascontiguousarray(vectors, dtype=np.float32), min(k, size))
+        return search_faiss(index, vectors, min(k, size))
 
     def stats(self) -> dict:
         m = self.manifest

@@ -1,0 +1,371 @@
+"""Index-scale experiments on synthetic data: exact FAISS against HNSW, and BM25 (bm25s), by size.
+
+Embedding a million real chunks does not fit two CPU cores in a benchmark, so the scale part runs
+on synthetic data and says so:
+
+- vectors: random unit vectors with cluster structure (one random centre per `cluster_size`
+  vectors; each vector is its centre plus isotropic Gaussian noise, normalised). Queries are drawn
+  the same way and are not in the index. Real sentence embeddings are clustered like this (in the
+  seed corpus a question's best sentence has cosine ~0.7); uniformly random unit vectors are the
+  worst case for any graph index (every point is nearly equidistant) and are reported separately.
+- BM25: documents of Zipf-distributed token ids over a fixed vocabulary, short queries drawn
+  from the same distribution.
+
+What is measured: build time, single-query search p50/p95 (one question at a time, as `bqa ask`
+searches), recall@k of HNSW against exact search, and memory per vector (from the index's own
+arrays, not the noisy process RSS). This module measures; it does not choose settings. The
+crossover rule that turns the measurements into `IndexSettings.hnsw_above` is `crossover()`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.settings import IndexSettings
+
+Log = Callable[[str], None]
+DIM = 384  # all-MiniLM-L6-v2
+
+
+def _silent(message: str) -> None:  # noqa: ARG001 - a Log that says nothing
+    return None
+
+
+def percentile_ms(seconds: Iterable[float], q: float) -> float:
+    """The q-th percentile (0-100) of durations in seconds, in milliseconds."""
+    values = np.asarray(list(seconds), dtype=np.float64)
+    if values.size == 0:
+        return float("nan")
+    return float(np.percentile(values, q) * 1000.0)
+
+
+def recall_at_k(found: np.ndarray, truth: np.ndarray, k: int | None = None) -> float:
+    """Mean over queries of |found_i ∩ truth_i| / k, for the first k ids of each row.
+
+    Ids of -1 (FAISS's "no result") never count as found. With truth [[1, 2, 3]] and found
+    [[3, 9, 1]], recall@3 is 2/3.
+    """
+    found = np.atleast_2d(np.asarray(found))
+    truth = np.atleast_2d(np.asarray(truth))
+    if found.shape[0] != truth.shape[0]:
+        raise ValueError(f"found has {found.shape[0]} rows, truth {truth.shape[0]}")
+    k = k or truth.shape[1]
+    if found.shape[0] == 0 or k == 0:
+        return float("nan")
+    hits = 0
+    for f, t in zip(found[:, :k], truth[:, :k], strict=True):
+        wanted = {int(x) for x in t if x >= 0}
+        hits += len(wanted.intersection(int(x) for x in f if x >= 0))
+    return hits / (found.shape[0] * k)
+
+
+# --- synthetic data -------------------------------------------------------------------------------
+
+
+class ClusteredSphere:
+    """Random unit vectors around random centres (see the module docstring)."""
+
+    def __init__(self, n_centres: int, *, dim: int = DIM, noise: float = 1.0, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        self.dim = dim
+        self.noise = noise
+        self.centres = _normalise(rng.standard_normal((max(1, n_centres), dim), dtype=np.float32))
+
+    def sample(self, n: int, rng: np.random.Generator, *, block: int = 100_000) -> np.ndarray:
+        """n unit vectors, float32, generated in blocks so that 1M x 384 needs no float64 copy."""
+        out = np.empty((n, self.dim), dtype=np.float32)
+        # noise / sqrt(dim) per coordinate gives the noise vector a norm of ~noise: with noise=1 a
+        # vector's cosine to its centre is ~1/sqrt(2) = 0.71 and to a cluster-mate ~0.5.
+        scale = np.float32(self.noise / math.sqrt(self.dim))
+        for start in range(0, n, block):
+            m = min(block, n - start)
+            which = rng.integers(0, len(self.centres), m)
+            x = rng.standard_normal((m, self.dim), dtype=np.float32)
+            x *= scale
+            x += self.centres[which]
+            out[start : start + m] = _normalise(x)
+        return out
+
+
+def uniform_unit_vectors(n: int, rng: np.random.Generator, *, dim: int = DIM) -> np.ndarray:
+    """n unit vectors uniform on the sphere: no structure, the worst case for a graph index."""
+    return _normalise(rng.standard_normal((n, dim), dtype=np.float32))
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return x
+
+
+# --- vectors: exact against HNSW ------------------------------------------------------------------
+
+
+def _time_single_queries(index, queries: np.ndarray, k: int) -> tuple[list[float], np.ndarray]:
+    """One query at a time, through the same call as `Index.search_dense` (one thread per search)."""
+    from index.store import search_faiss
+
+    times, ids = [], np.empty((len(queries), k), dtype=np.int64)
+    for i in range(len(queries)):
+        q = queries[i : i + 1]
+        t0 = time.perf_counter()
+        _, found = search_faiss(index, q, k)
+        times.append(time.perf_counter() - t0)
+        ids[i] = found[0]
+    return times, ids
+
+
+def faiss_bytes(index) -> int:
+    """Bytes held by a flat or HNSW index's arrays (vectors, graph links, levels, offsets)."""
+    import faiss
+
+    index = faiss.downcast_index(index)
+    if hasattr(index, "hnsw"):
+        storage = faiss.downcast_index(index.storage)
+        h = index.hnsw
+        links = h.neighbors.size() * 4 + h.levels.size() * 4 + h.offsets.size() * 8
+        return int(storage.ntotal * storage.code_size + links)
+    return int(index.ntotal * index.code_size)
+
+
+@dataclass
+class VectorScale:
+    """One size of the vector experiment (times in ms unless named seconds)."""
+
+    n: int
+    data: str
+    flat_build_s: float
+    flat_p50_ms: float
+    flat_p95_ms: float
+    flat_bytes_per_vector: float
+    hnsw_build_s: float | None = None
+    hnsw_p50_ms: float | None = None
+    hnsw_p95_ms: float | None = None
+    hnsw_recall_at_k: float | None = None
+    hnsw_bytes_per_vector: float | None = None
+    k: int = 10
+    n_queries: int = 0
+    hnsw: dict | None = None
+
+    def to_dict(self) -> dict:
+        out = dict(self.__dict__)
+        for key, value in out.items():
+            if isinstance(value, float):
+                out[key] = round(value, 4)
+        return out
+
+
+def measure_vectors(
+    n: int,
+    *,
+    settings: IndexSettings | None = None,
+    data: str = "clustered",
+    n_queries: int = 200,
+    flat_queries: int = 30,
+    k: int = 10,
+    hnsw: bool = True,
+    cluster_size: int = 100,
+    seed: int = 0,
+    log: Log = _silent,
+) -> VectorScale:
+    """Build exact and HNSW indexes over n synthetic vectors and measure both.
+
+    Args:
+        n: number of vectors.
+        settings: the HNSW parameters (M, efConstruction, efSearch); the project's defaults if None.
+        data: "clustered" (see ClusteredSphere) or "uniform" (the worst case).
+        n_queries: queries for the HNSW timings and recall (ground truth by exact search).
+        flat_queries: how many of them time the exact index one at a time (slow at 1M).
+        hnsw: also build and measure HNSW (the expensive part: minutes at 1M on 2 cores).
+    """
+    from index.store import make_faiss_index
+
+    settings = settings or IndexSettings()
+    rng = np.random.default_rng(seed)
+    if data == "uniform":
+        vectors = uniform_unit_vectors(n, rng)
+        queries = uniform_unit_vectors(n_queries, rng)
+    elif data == "clustered":
+        space = ClusteredSphere(max(1, n // cluster_size), seed=seed + 1)
+        vectors = space.sample(n, rng)
+        queries = space.sample(n_queries, rng)
+    else:
+        raise ValueError(f"unknown synthetic data {data!r}")
+
+    flat_settings = IndexSettings(**{**settings.__dict__, "kind": "flat"})
+    t0 = time.perf_counter()
+    flat = make_faiss_index(vectors, flat_settings)
+    flat_build = time.perf_counter() - t0
+    flat_times, _ = _time_single_queries(flat, queries[: max(1, min(flat_queries, n_queries))], k)
+    log(f"  {n:,} {data} vectors: exact search p50 {percentile_ms(flat_times, 50):.2f} ms")
+    result = VectorScale(
+        n=n,
+        data=data,
+        flat_build_s=flat_build,
+        flat_p50_ms=percentile_ms(flat_times, 50),
+        flat_p95_ms=percentile_ms(flat_times, 95),
+        flat_bytes_per_vector=faiss_bytes(flat) / n,
+        k=k,
+        n_queries=n_queries,
+    )
+    if not hnsw:
+        return result
+
+    _, truth = flat.search(queries, k)  # batched: the exact ground truth for recall
+    del flat
+    hnsw_settings = IndexSettings(**{**settings.__dict__, "kind": "hnsw"})
+    log(f"  {n:,} {data} vectors: building HNSW (M={settings.hnsw_m}, efConstruction={settings.hnsw_ef_construction})")
+    t0 = time.perf_counter()
+    graph = make_faiss_index(vectors, hnsw_settings)
+    result.hnsw_build_s = time.perf_counter() - t0
+    del vectors
+    graph_times, found = _time_single_queries(graph, queries, k)
+    result.hnsw_p50_ms = percentile_ms(graph_times, 50)
+    result.hnsw_p95_ms = percentile_ms(graph_times, 95)
+    result.hnsw_recall_at_k = recall_at_k(found, truth, k)
+    result.hnsw_bytes_per_vector = faiss_bytes(graph) / n
+    result.hnsw = {"M": settings.hnsw_m, "ef_construction": settings.hnsw_ef_construction}
+    result.hnsw["ef_search"] = settings.hnsw_ef_search
+    log(
+        f"  {n:,} {data} vectors: HNSW built in {result.hnsw_build_s:.1f} s, "
+        f"p50 {result.hnsw_p50_ms:.2f} ms, recall@{k} {result.hnsw_recall_at_k:.3f}"
+    )
+    return result
+
+
+def flat_latency_curve(
+    sizes: Iterable[int], *, n_queries: int = 30, k: int = 10, seed: int = 0, log: Log = _silent
+) -> list[dict]:
+    """Exact-search p50 at each size (cheap: an exact index is built by copying the vectors)."""
+    out = []
+    for n in sizes:
+        r = measure_vectors(n, n_queries=n_queries, flat_queries=n_queries, k=k, hnsw=False, seed=seed, log=log)
+        out.append({"n": n, "flat_p50_ms": round(r.flat_p50_ms, 4), "flat_p95_ms": round(r.flat_p95_ms, 4)})
+    return out
+
+
+def crossover(curve: list[dict], *, budget_ms: float) -> dict:
+    """The size at which one exact search costs `budget_ms`, interpolated along the measured curve.
+
+    Exact search scores every vector, so its cost grows with n, though not in a straight line
+    (below ~10k vectors the vectors sit in cache). The crossover is found between the last size
+    within the budget and the first size over it, linearly; past the last point it is
+    extrapolated from the last two. With (10k, 0.4 ms) and (100k, 12.4 ms) and a 6 ms budget:
+    10k + (6 - 0.4) / (12.4 - 0.4) x 90k = 52k vectors.
+    """
+    pts = sorted((c["n"], c["flat_p50_ms"]) for c in curve if c.get("flat_p50_ms") is not None)
+    out: dict = {"n": None, "budget_ms": round(budget_ms, 3)}
+    if len(pts) < 2:
+        return out
+    # the first segment that ends over the budget, else the last segment
+    i = next((j for j in range(1, len(pts)) if pts[j][1] > budget_ms), len(pts) - 1)
+    (n0, t0), (n1, t1) = pts[i - 1], pts[i]
+    if t0 > budget_ms:  # over budget at the smallest size measured
+        out["n"] = n0
+        return out
+    if t1 <= t0:  # a flat or noisy segment: the crossover is past it
+        out["n"] = n1
+        return out
+    out["n"] = int(n0 + (budget_ms - t0) / (t1 - t0) * (n1 - n0))
+    out["extrapolated"] = t1 <= budget_ms
+    return out
+
+
+def round_down_125(n: int) -> int:
+    """Round down to 1, 2 or 5 times a power of ten (a setting people can read): 37_412 -> 20_000."""
+    if n <= 0:
+        return 0
+    power = 10 ** int(math.floor(math.log10(n)))
+    for step in (5, 2, 1):
+        if n >= step * power:
+            return step * power
+    return power
+
+
+# --- BM25 at scale --------------------------------------------------------------------------------
+
+
+@dataclass
+class Bm25Scale:
+    n_docs: int
+    tokens_per_doc: int
+    vocabulary: int
+    build_s: float
+    scores_p50_ms: float
+    scores_p95_ms: float
+    retrieve_p50_ms: float
+    bytes_per_doc: float
+
+    def to_dict(self) -> dict:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+def measure_bm25(
+    n_docs: int,
+    *,
+    tokens_per_doc: int = 40,
+    vocabulary: int = 50_000,
+    n_queries: int = 50,
+    query_tokens: int = 5,
+    k: int = 10,
+    seed: int = 0,
+    log: Log = _silent,
+) -> Bm25Scale:
+    """BM25 (bm25s) over synthetic documents of Zipf-distributed token ids.
+
+    Two query paths are timed: scores for every document then the top k by argpartition (what
+    `index.lexical.Bm25.scores` gives the retriever), and bm25s's own top-k `retrieve`.
+    """
+    import bm25s
+
+    rng = np.random.default_rng(seed)
+    # Zipf with exponent ~1.1 over the vocabulary: a few very common tokens, a long tail, as in text.
+    weights = 1.0 / np.arange(1, vocabulary + 1) ** 1.1
+    weights /= weights.sum()
+    cdf = np.cumsum(weights)
+    flat_ids = np.searchsorted(cdf, rng.random(n_docs * tokens_per_doc)).astype(np.int64)
+    flat_ids = np.minimum(flat_ids, vocabulary - 1)
+    docs = np.split(flat_ids, n_docs)
+    vocab = {f"t{i}": i for i in range(vocabulary)}
+    model = bm25s.BM25()
+    t0 = time.perf_counter()
+    model.index((docs, vocab), show_progress=False)
+    build = time.perf_counter() - t0
+    del docs, flat_ids
+
+    # Queries skip the 50 commonest tokens (stop-word-like) as the real tokenizer does.
+    queries = [
+        [f"t{int(t)}" for t in np.minimum(np.searchsorted(cdf, rng.random(query_tokens)) + 50, vocabulary - 1)]
+        for _ in range(n_queries)
+    ]
+    score_times, retrieve_times = [], []
+    for q in queries:
+        t0 = time.perf_counter()
+        scores = model.get_scores(q)
+        top = np.argpartition(-scores, min(k, n_docs - 1))[:k]
+        top[np.argsort(-scores[top])]
+        score_times.append(time.perf_counter() - t0)
+        ids = [[vocab[t] for t in q]]
+        t0 = time.perf_counter()
+        model.retrieve(ids, k=k, show_progress=False, n_threads=1)
+        retrieve_times.append(time.perf_counter() - t0)
+    arrays = [v for v in model.scores.values() if isinstance(v, np.ndarray)]
+    result = Bm25Scale(
+        n_docs=n_docs,
+        tokens_per_doc=tokens_per_doc,
+        vocabulary=vocabulary,
+        build_s=build,
+        scores_p50_ms=percentile_ms(score_times, 50),
+        scores_p95_ms=percentile_ms(score_times, 95),
+        retrieve_p50_ms=percentile_ms(retrieve_times, 50),
+        bytes_per_doc=sum(a.nbytes for a in arrays) / n_docs,
+    )
+    log(
+        f"  BM25 {n_docs:,} docs: built in {build:.1f} s, all-scores p50 {result.scores_p50_ms:.2f} ms, "
+        f"top-{k} retrieve p50 {result.retrieve_p50_ms:.2f} ms"
+    )
+    return result

@@ -1,0 +1,108 @@
+"""index/scale.py and the index-kind choice: recall, crossover, synthetic data, tiny measurements."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index import scale
+from index.settings import IndexSettings
+from index.store import make_faiss_index, search_faiss
+
+
+def test_recall_against_a_hand_case():
+    truth = np.array([[1, 2, 3], [4, 5, 6]])
+    found = np.array([[3, 9, 1], [7, 8, 9]])
+    # row 1 finds 2 of 3, row 2 finds none: (2 + 0) / 6
+    assert scale.recall_at_k(found, truth) == pytest.approx(2 / 6)
+    assert scale.recall_at_k(truth, truth) == 1.0
+    assert scale.recall_at_k(np.array([[1, -1, -1]]), np.array([[1, 2, 3]])) == pytest.approx(1 / 3)
+    assert scale.recall_at_k(np.array([[2, 1, 7]]), np.array([[1, 2, 3]]), k=2) == 1.0
+
+
+def test_recall_refuses_mismatched_rows():
+    with pytest.raises(ValueError):
+        scale.recall_at_k(np.zeros((2, 3)), np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize(
+    ("n", "hnsw_above", "kind", "expected"),
+    [
+        (101, 100, "auto", "IndexHNSWFlat"),
+        (100, 100, "auto", "IndexFlatIP"),
+        (50, 100, "hnsw", "IndexHNSWFlat"),
+        (500, 100, "flat", "IndexFlatIP"),
+    ],
+)
+def test_make_faiss_index_chooses_hnsw_above_the_threshold(n, hnsw_above, kind, expected):
+    vectors = scale.uniform_unit_vectors(n, np.random.default_rng(0), dim=16)
+    index = make_faiss_index(vectors, IndexSettings(kind=kind, hnsw_above=hnsw_above, hnsw_m=8))
+    assert type(index).__name__ == expected
+    assert index.ntotal == n
+
+
+def test_search_faiss_matches_search_and_restores_threads():
+    import faiss
+
+    vectors = scale.uniform_unit_vectors(300, np.random.default_rng(1), dim=16)
+    index = make_faiss_index(vectors, IndexSettings(kind="flat"))
+    before = faiss.omp_get_max_threads()
+    for nq in (1, 25):  # one thread below SINGLE_THREAD_BELOW, all threads above
+        scores, ids = search_faiss(index, vectors[:nq], 5)
+        ref_scores, ref_ids = index.search(vectors[:nq], 5)
+        assert np.array_equal(ids, ref_ids)
+        assert np.allclose(scores, ref_scores)
+        assert (ids[:, 0] == np.arange(nq)).all()  # each vector is its own nearest neighbour
+    assert faiss.omp_get_max_threads() == before
+
+
+def test_clustered_vectors_are_unit_and_clustered():
+    space = scale.ClusteredSphere(4, dim=32, seed=0)
+    x = space.sample(400, np.random.default_rng(0), block=150)
+    assert x.shape == (400, 32) and x.dtype == np.float32
+    assert np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-5)
+    # noise 1 puts a vector at cosine ~0.71 from its centre; uniform vectors would be near 0
+    best = (x @ space.centres.T).max(axis=1)
+    assert 0.5 < float(np.median(best)) < 0.9
+
+
+def test_crossover_interpolates_between_measured_sizes():
+    curve = [
+        {"n": 1_000, "flat_p50_ms": 0.05},
+        {"n": 10_000, "flat_p50_ms": 0.4},
+        {"n": 100_000, "flat_p50_ms": 12.4},
+    ]
+    cross = scale.crossover(curve, budget_ms=6.0)
+    assert cross["n"] == 10_000 + int((6.0 - 0.4) / 12.0 * 90_000)  # 52,000
+    assert not cross["extrapolated"]
+    # past the last point: extrapolated along the last segment, 10k + (24.4 - 0.4) / 12 x 90k = 190k
+    assert scale.crossover(curve, budget_ms=24.4)["n"] == pytest.approx(190_000, abs=1)
+    assert scale.crossover(curve, budget_ms=0.01)["n"] == 1_000
+    assert scale.crossover(curve[:1], budget_ms=1.0)["n"] is None
+
+
+@pytest.mark.parametrize(("n", "expected"), [(52_000, 50_000), (37_412, 20_000), (1_999, 1_000), (10, 10), (0, 0)])
+def test_round_down_125(n, expected):
+    assert scale.round_down_125(n) == expected
+
+
+def test_measure_vectors_on_a_tiny_case():
+    r = scale.measure_vectors(600, settings=IndexSettings(hnsw_m=8, hnsw_ef_construction=40), n_queries=20)
+    d = r.to_dict()
+    assert d["n"] == 600 and d["data"] == "clustered"
+    assert d["flat_bytes_per_vector"] == 384 * 4
+    assert d["hnsw_bytes_per_vector"] > d["flat_bytes_per_vector"]  # vectors plus graph links
+    assert 0.9 <= d["hnsw_recall_at_k"] <= 1.0
+    assert d["flat_p50_ms"] > 0 and d["hnsw_p50_ms"] > 0 and d["hnsw_build_s"] > 0
+
+
+def test_measure_bm25_on_a_tiny_case():
+    r = scale.measure_bm25(300, n_queries=5, vocabulary=2_000).to_dict()
+    assert r["n_docs"] == 300
+    assert r["build_s"] > 0 and r["scores_p50_ms"] > 0 and r["retrieve_p50_ms"] > 0
+    assert 0 < r["bytes_per_doc"] < 40 * 16  # a sparse matrix: a few bytes per (token, doc) entry
+
+
+def test_percentile_ms():
+    assert scale.percentile_ms([0.001, 0.002, 0.003], 50) == pytest.approx(2.0)
+    assert np.isnan(scale.percentile_ms([], 50))
