@@ -29,6 +29,7 @@ import numpy as np
 from index.lexical import STOP_WORDS, stem, words
 from index.store import Index
 from index.types import AnswerSentence, Citation, Conflict, Sentence
+from rag.quantities import quantities
 from rag.query import QueryAnalysis, Term, Vocabulary
 from rag.retrieval import Retrieved
 
@@ -41,6 +42,10 @@ _NUMBER_UNIT = re.compile(
     r" (hours?|days?|times|weeks?)\b|\b(one-hundredth|half|twice|once)\b"
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# an enumeration in running text: "include seizures, hallucinations, fever, and a rebound ..."
+_ENUMERATION = re.compile(
+    r"(?i)\b(include|includes|including|such as|like|are)\b:?\s+[^.;,]+(,\s+[^.;,]+)+,?\s+(and|or)\s+\w"
+)
 
 
 @dataclass
@@ -52,13 +57,14 @@ class AnswerSettings:
     number_bonus: float = 0.06  # a quantity in a sentence when the question asks for one ...
     number_penalty: float = 0.06  # ... and its absence
     list_bonus: float = 0.04
+    excluded_penalty: float = 0.08
     context_weight: float = 0.6  # a term found only in the lead-in, label or section
     margin: float = 0.08  # keep sentences within this much of the best score
     min_score: float = 0.35
     max_sentences: int = 5
     max_words: int = 120
     max_list_items: int = 8
-    short_item_words: int = 6  # list items this short are read together with their whole list
+    short_item_words: int = 8  # lists whose items average this few words are read whole
     max_followers: int = 2  # anaphoric sentences ("This ...", "It ...") kept after the best sentence
     # abstention
     max_unknown: int = 1  # more topic words unknown to the corpus than this: abstain
@@ -158,14 +164,17 @@ class Answerer:
         self.vocabulary = vocabulary
         self.settings = settings or AnswerSettings()
         self._stems = {s.id: sentence_stems(s) for s in index.sentences}
+        self._quantities: dict[str, list] = {}
         self._items_of: dict[str, list[Sentence]] = {}
         self._block_lead: dict[tuple[str, int], str] = {}  # (doc, block) of a lead-in paragraph -> lead sentence
         for s in index.sentences:
             if s.lead_sentence:
                 self._items_of.setdefault(s.lead_sentence, []).append(s)
-        for lead_id in self._items_of:
+        self._list_stems: dict[str, set[str]] = {}  # lead sentence -> stems of its items
+        for lead_id, items in self._items_of.items():
             lead = index.sentence_by_id[lead_id]
             self._block_lead[(lead.doc_id, lead.block)] = lead_id
+            self._list_stems[lead_id] = set().union(*(self._stems[i.id][0] for i in items))
 
     # --- scoring --------------------------------------------------------------------------------
 
@@ -176,6 +185,10 @@ class Answerer:
                 seen.setdefault(sid, self.index.sentence_by_id[sid])
         for hit in retrieved.sentences[:n_sentence_hits]:
             seen.setdefault(hit.id, self.index.sentence_by_id[hit.id])
+        # the head of each list on its own too: a strong lexical match the dense model misses
+        for pos in [*retrieved.sentence_dense[:8], *retrieved.sentence_lexical[:8]]:
+            s = self.index.sentences[pos]
+            seen.setdefault(s.id, s)
         return list(seen.values())
 
     def score(self, analysis: QueryAnalysis, qvec: np.ndarray, sentences: list[Sentence]) -> list[Scored]:
@@ -183,6 +196,7 @@ class Answerer:
         if not sentences:
             return []
         weights = term_weights(analysis, self.vocabulary)
+        excluded = [t for t in analysis.terms if t.status == "excluded"]
         positions = np.array([s.position for s in sentences])
         dense = self.index.sentence_vectors[positions] @ qvec
         out = []
@@ -190,16 +204,28 @@ class Answerer:
             own, ctx = self._stems[s.id]
             cov = coverage(weights, own, ctx, st.context_weight)
             cues = 0.0
-            if analysis.wants_number:
-                cues += st.number_bonus if has_quantity(s.text) else -st.number_penalty
-            if analysis.wants_list and (s.kind == "list_item" or s.id in self._items_of):
+            if analysis.wants_number or analysis.dimension:
+                cues += st.number_bonus if self._has_asked_quantity(analysis, s) else -st.number_penalty
+            if analysis.wants_list and (s.kind == "list_item" or s.id in self._items_of or _ENUMERATION.search(s.text)):
                 cues += st.list_bonus
+            if excluded:
+                # "apart from X, which other ...": a sentence (or list) repeating X tells the asker nothing new
+                listed = own | self._list_stems.get(s.id, set())
+                cues -= st.excluded_penalty * min(2, sum(1 for t in excluded if t.found_in(listed)))
             if s.kind == "table_row" and not s.context:  # a table's header row says nothing
                 cues -= 0.2
             score = st.w_dense * float(d) + st.w_cover * cov + cues
             out.append(Scored(s, score, float(d), cov, cues))
         out.sort(key=lambda x: -x.score)
         return out
+
+    def _has_asked_quantity(self, analysis: QueryAnalysis, s: Sentence) -> bool:
+        found = self._quantities.get(s.id)
+        if found is None:
+            found = self._quantities[s.id] = quantities(s.text)
+        if analysis.dimension:
+            return any(q.dimension == analysis.dimension for q in found)
+        return bool(found) or has_quantity(s.text)
 
     # --- abstention ------------------------------------------------------------------------------
 
@@ -280,7 +306,7 @@ class Answerer:
             return Unit([s], score)
         lead = self.index.sentence_by_id[lead_id]
         items = self._items_of.get(lead_id, [])
-        short = all(len(i.text.split()) <= st.short_item_words for i in items)
+        short = bool(items) and sum(len(i.text.split()) for i in items) / len(items) <= st.short_item_words
         whole = short or (analysis.wants_list and self._lead_matches(analysis, lead, s))
         if whole:
             picked = items[: st.max_list_items]
@@ -370,12 +396,25 @@ def make_citations(
     return ns
 
 
-def _runs(index: Index, members: list[Sentence]) -> list[list[Sentence]]:
-    """Split sentences into runs that are adjacent in the document (same doc, consecutive positions)."""
+def _runs(index: Index, members: list[Sentence], *, span: int = 12) -> list[list[Sentence]]:
+    """Split sentences into runs that one citation can cover: same document, at most `span` sentences apart.
+
+    A list lead-in and the items picked from its list are one run, so one passage (lead-in to last
+    item, verbatim) backs the joined answer sentence.
+    """
     ordered = sorted(members, key=lambda s: s.position)
     runs: list[list[Sentence]] = []
     for s in ordered:
-        if runs and runs[-1][-1].doc_id == s.doc_id and runs[-1][-1].position + 1 == s.position:
+        if (
+            runs
+            and runs[-1][0].doc_id == s.doc_id
+            and s.position - runs[-1][0].position <= span
+            and (
+                s.block == runs[-1][-1].block
+                or s.lead_sentence in {m.id for m in runs[-1]}
+                or s.position == runs[-1][-1].position + 1
+            )
+        ):
             runs[-1].append(s)
         else:
             runs.append([s])
@@ -396,10 +435,7 @@ def render(sentences: list[AnswerSentence]) -> str:
 
 
 def conflict_note(conflicts: list[Conflict]) -> AnswerSentence:
+    """Our one sentence that is not source text: it says the sources differ and cites each side."""
     abouts = "; ".join(c.about for c in conflicts)
-    cited = []
-    for c in conflicts:
-        for st in c.statements:
-            if st.citation not in cited:
-                cited.append(st.citation)
+    cited = sorted({st.citation for c in conflicts for st in c.statements})
     return AnswerSentence(f"The sources differ on {abouts}.", cited)

@@ -24,24 +24,9 @@ from dataclasses import dataclass, field
 from index.lexical import stem, words
 from index.store import Index
 from index.types import Citation, Conflict, ConflictStatement, Sentence
-from rag.query import QUALIFIER_CUES, QueryAnalysis
+from rag.quantities import Quantity, quantities
+from rag.query import QueryAnalysis
 
-_NUM_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
-_NUM = r"(?:\d+(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_RANGE = rf"(?P<lo>{_NUM})(?:\s*%?\s*(?:-|–|to)\s*(?P<hi>{_NUM}))?"
-
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("frequency", re.compile(rf"(?i)\b{_RANGE}\s+times\s+(?P<unit>daily|a day|per day)\b")),
-    (
-        "dose",
-        re.compile(
-            rf"(?i)(?P<cmp>>|<|≤|≥)?\s*\b(?P<lo>{_NUM})\s*(?:mg|milligrams?)?\s*(?:-|–|to)?\s*(?P<hi>{_NUM})?\s*"
-            r"(?P<unit>mg|g|mcg|µg|micrograms?|milligrams?)(?P<per>\s*/\s*day|\s*/\s*d\b|\s+per day|\s+a day|\s+daily)?"
-        ),
-    ),
-    ("duration", re.compile(rf"(?i)\b(?P<every>every\s+)?{_RANGE}\s+(?P<unit>hours?|days?|weeks?|minutes?|months?)\b")),
-    ("percent", re.compile(rf"(?i)\b{_RANGE}\s*(?P<unit>%|percent)")),
-]
 _CLAUSE_SPLIT = re.compile(r";|\||:\s|,\s+(?:and|but|while|whereas|although|though|however)\s+|\bbut\b|\bhowever\b")
 
 _POSITIVE_WORDS = (
@@ -66,71 +51,6 @@ _HIGH_PHRASE = re.compile(
 _LIKELIHOOD_Q = re.compile(
     r"(?i)\b(how (likely|common|often|frequent)|rare|rarely|common|frequent|chance|probability|likelihood|risk)\b"
 )
-
-
-@dataclass
-class Quantity:
-    dimension: str
-    lo: float
-    hi: float
-    unit: str
-    qualifier: str | None
-    text: str
-
-    def value(self) -> tuple[float, float, str]:
-        return (self.lo, self.hi, self.unit)
-
-
-def _num(text: str | None) -> float | None:
-    if text is None:
-        return None
-    t = text.lower()
-    return float(_NUM_WORDS[t]) if t in _NUM_WORDS else float(t)
-
-
-def _qualifier(before: str) -> str | None:
-    """The qualifier named in the words just before a quantity, within its clause."""
-    clause = re.split(r"[,;:(]", before)[-1].lower()
-    tail = " ".join(clause.split()[-8:])
-    for name, cues in QUALIFIER_CUES.items():
-        if any(re.search(rf"\b{re.escape(c)}\b", tail) for c in cues):
-            return name
-    return None
-
-
-def quantities(text: str) -> list[Quantity]:
-    """Numbers with units in `text`, with their kind, normalised unit and qualifier."""
-    out: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
-    for dim, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            if any(m.start() < e and m.end() > s for s, e in taken):
-                continue
-            lo = _num(m.group("lo"))
-            if lo is None:
-                continue
-            hi = _num(m.groupdict().get("hi")) or lo
-            unit = m.group("unit").lower()
-            if dim == "dose":
-                unit = "mg" if unit.startswith("m") and "c" not in unit else unit
-                before = text[max(0, m.start() - 40) : m.start()].lower()
-                after = text[m.end() : m.end() + 20].lower()
-                per_day = bool(m.group("per")) or (
-                    bool(re.search(r"\bdaily\b[^,;]*$", before)) and not re.match(r"\s*(taken\s+)?\w+\s+times", after)
-                )
-                unit = f"{unit}/day" if per_day else unit
-            elif dim == "frequency":
-                unit = "times/day"
-            elif dim == "duration":
-                unit = ("every " if m.groupdict().get("every") else "") + unit.rstrip("s")
-            else:
-                unit = "%"
-            qual = _qualifier(text[: m.start()])
-            if m.groupdict().get("cmp") in (">", "≥"):
-                qual = "above"
-            out.append(Quantity(dim, lo, hi, unit, qual, m.group(0).strip()))
-            taken.append((m.start(), m.end()))
-    return out
 
 
 @dataclass
@@ -290,6 +210,14 @@ def _polarity_conflict(index: Index, analysis: QueryAnalysis, relevant: list) ->
     return None
 
 
+def _entity_name(index: Index, analysis: QueryAnalysis, sides: list[Sentence]) -> str:
+    """The rare question words both sides mention, in question order ("cerebral palsy")."""
+    stems = [_sentence_stems(s) for s in sides]
+    rare = {t.word for t in _entity_terms(index, analysis)}
+    names = [t.word for t in analysis.content_terms if t.word in rare and all(t.found_in(x) for x in stems)]
+    return " ".join(names) or "this point"
+
+
 def _likelihood(clause: str) -> int:
     toks = set(words(clause))
     if toks & _LOW:
@@ -324,6 +252,7 @@ def _likelihood_conflict(analysis: QueryAnalysis, relevant: list) -> Found | Non
     if low_only and high_only:
         a = next(iter(low_only.values()))
         b = next(iter(high_only.values()))
-        subject = " ".join(t.word for t in topic[:2])
+        both = [t.word for t in topic if t.found_in(_sentence_stems(a)) and t.found_in(_sentence_stems(b))]
+        subject = " ".join(both[:3]) or "this"
         return Found(f"how likely {subject} is (rare in one source, a common or serious risk in another)", [[a], [b]])
     return None

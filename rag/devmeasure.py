@@ -51,6 +51,38 @@ def fact_hits(answer_text: str, key_facts: list[list[str]]) -> list[bool]:
     return [any(alt.lower() in low for alt in fact) for fact in key_facts]
 
 
+def _alce(system, rows: list[dict], answers: list) -> dict:
+    """ALCE citation precision/recall and faithfulness with the support judge (eval.metrics), if present."""
+    try:
+        from eval import metrics
+        from rag.judge import SupportJudge
+    except ImportError:
+        return {}
+    judge = SupportJudge(system.index.encoder)
+    plans = []
+    for row, a in zip(rows, answers, strict=True):
+        if a.abstained or not a.sentences or row["category"] == "unanswerable":
+            continue
+        cites = sorted(a.citations, key=lambda c: c.n)
+        numbers = [c.n for c in cites]
+        position = {n: i + 1 for i, n in enumerate(numbers)}
+        passages = [c.quote for c in cites]
+        sentences = [
+            metrics.CitedSentence(s.text, [position.get(n, len(passages) + n) for n in s.citations])
+            for s in a.sentences
+        ]
+        plans.append(metrics.plan_citations(sentences, passages))
+    scores = metrics.judge_plans(plans, judge)
+    if not scores:
+        return {}
+    return {
+        "citation_precision": round(statistics.mean(s.citation_precision for s in scores), 4),
+        "citation_recall": round(statistics.mean(s.citation_recall for s in scores), 4),
+        "faithfulness": round(statistics.mean(s.faithfulness for s in scores), 4),
+        "unsupported": [u for s in scores for u in s.unsupported],
+    }
+
+
 def measure(system, rows: list[dict], *, verbose: bool = False) -> dict:
     questions = [r["question"] for r in rows]
     system.ask_many(questions[:2])  # warm up (model loaded, caches filled)
@@ -69,11 +101,13 @@ def measure(system, rows: list[dict], *, verbose: bool = False) -> dict:
     embed_alone = statistics.median(embed_times)
     per_extra = (batch_seconds - one_seconds) / max(1, len(questions) - 1)
 
+    alce = _alce(system, rows, answers)
     recalls, precise, n_cites, lengths = [], 0, 0, []
     unans = unans_abst = ans_total = false_abst = 0
     conf_total = conf_flag = other_conf = other_answered = 0
     table = []
     for row, a in zip(rows, answers, strict=True):
+        imprecise = []
         cat = row["category"]
         text = re.sub(r"\[\d+\]", "", a.answer)
         if cat == "unanswerable":
@@ -93,6 +127,8 @@ def measure(system, rows: list[dict], *, verbose: bool = False) -> dict:
                     ok = any(any(alt.lower() in c.quote.lower() for alt in fact) for fact in row["key_facts"])
                     ok = ok or any(d == c.doc_id and c.start < e and s < c.end for d, s, e in spans)
                     precise += ok
+                    if not ok:
+                        imprecise.append(c.n)
         if not a.abstained:
             lengths.append(len(text.split()))
             if row.get("conflict"):
@@ -108,14 +144,18 @@ def measure(system, rows: list[dict], *, verbose: bool = False) -> dict:
             mark = "ABST" if a.abstained else "ans "
             facts = "" if cat == "unanswerable" else f" facts={fact_hits(text, row['key_facts'])}"
             print(
-                f"{row['id']} {cat[:5]} {mark}{facts} conflicts={len(a.conflicts)}\n  Q: {row['question']}\n"
+                f"{row['id']} {cat[:5]} {mark}{facts} conflicts={len(a.conflicts)} imprecise={imprecise}\n"
+                f"  Q: {row['question']}\n"
                 f"  A: {a.answer}\n",
                 file=sys.stderr,
             )
     return {
         "n_questions": len(rows),
         "key_fact_recall": round(statistics.mean(recalls), 4) if recalls else None,
-        "citation_precision": round(precise / n_cites, 4) if n_cites else None,
+        "citation_precision": alce.get("citation_precision"),
+        "citation_recall": alce.get("citation_recall"),
+        "faithfulness": alce.get("faithfulness"),
+        "citation_on_topic": round(precise / n_cites, 4) if n_cites else None,
         "abstain_unanswerable": round(unans_abst / unans, 4) if unans else None,
         "false_abstention": round(false_abst / ans_total, 4) if ans_total else None,
         "conflicts_flagged": round(conf_flag / conf_total, 4) if conf_total else None,

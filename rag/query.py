@@ -203,15 +203,20 @@ class Vocabulary:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
     def related(self, word: str) -> str | None:
-        """A corpus word sharing a long prefix with `word` ("withdrawn" -> "withdrawal"), else None."""
-        need = max(5, len(word) - 3)
-        if len(word) < 6:
+        """A corpus word sharing all but a short ending with `word` ("withdrawn" -> "withdrawal",
+        "presynaptically" -> "presynaptic"), else None."""
+        if len(word) < 6 or not word.isalpha():
             return None
-        prefix = word[:need]
+        best = None
         for w in self._long:
-            if w.startswith(prefix) and stem(w) in self.df:
-                return w
-        return None
+            n = 0
+            for a, b in zip(word, w):
+                if a != b:
+                    break
+                n += 1
+            if n >= max(5, min(len(word), len(w)) - 2) and (best is None or n > best[0]):
+                best = (n, w)
+        return best[1] if best else None
 
     def correct(self, word: str) -> str | None:
         """The corpus word `word` is a misspelling of, or None.
@@ -328,7 +333,7 @@ class QueryAnalyzer:
                     expansion_words.append(t)
         # 4. terms and their coverage
         terms = self._terms(fixed, found)
-        text = _rewrite(cleaned, corrections, repl)
+        text = _rewrite(_EXCLUSION_CLAUSE.sub("", cleaned), corrections, repl)
         if expansion_words:
             text = f"{text} ({', '.join(expansion_words)})"
         tokens = tokenize(" ".join(fixed) + " " + " ".join(expansion_words))
@@ -367,6 +372,14 @@ class QueryAnalyzer:
             for part in words(key):
                 synonyms.setdefault(part, []).extend(a for a in alts if a)
         excluded = _excluded_words(fixed)
+        phrase_terms: list[Term] = []
+        for key, syn_terms in found:
+            parts = words(key)
+            if len(parts) > 1 and all(p in STOP_WORDS or p in lex.function_words for p in parts):
+                # "how often ... patients" carries meaning its words do not: it becomes a term itself
+                alts = [a for a in (phrase_stems(t) for t in syn_terms) if a]
+                if any(all(x in vocab.df for x in a) for a in alts):
+                    phrase_terms.append(Term(key, alts, "lexicon"))
         joined = _joined_forms(fixed)
         parts_of_known_joined = {p for j, ps in joined.items() if vocab.knows(j) for p in ps}
         terms: list[Term] = []
@@ -392,9 +405,13 @@ class QueryAnalyzer:
                 terms.append(Term(w, [own, (stem(rel),)], "related"))
             else:
                 terms.append(Term(w, alts, "unknown"))
-        return terms
+        return terms + phrase_terms
 
 
+# "Apart from drowsiness and dizziness, which ..." -> the set-aside part is not embedded
+_EXCLUSION_CLAUSE = re.compile(
+    r"(?i)\b(apart from|aside from|besides|other than|except( for)?|excluding|in addition to)\b[^,?]*,\s*"
+)
 _EXCLUDING = re.compile(r"^(apart from|aside from|besides|other than|except( for)?|excluding|beyond|in addition to)$")
 
 

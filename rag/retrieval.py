@@ -15,7 +15,7 @@ What it does not do: pick answer sentences (answering.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -64,6 +64,8 @@ class Retrieved:
     chunks: list[Hit]  # best first, fused scores
     sentences: list[Hit]  # best first, fused scores
     qvec: np.ndarray
+    sentence_dense: list[int] = field(default_factory=list)  # sentence positions, best first
+    sentence_lexical: list[int] = field(default_factory=list)  # sentence positions, BM25 > 0, best first
 
 
 def search(
@@ -97,7 +99,7 @@ def search(
         Hit(index.chunks[p].id, score, c_dense_rank.get(p), c_lex_rank.get(p))
         for p, score in sorted(total.items(), key=lambda x: (-x[1], x[0]))[:k]
     ]
-    return Retrieved(chunk_hits, sentence_hits, qvec)
+    return Retrieved(chunk_hits, sentence_hits, qvec, s_dense, s_lex)
 
 
 def to_langchain(index: Index, chunk: Chunk, score: float) -> LCDocument:
