@@ -86,13 +86,15 @@ QUALIFIER_CUES: dict[str, tuple[str, ...]] = {
 }
 DIMENSION_CUES: dict[str, re.Pattern[str]] = {
     "frequency": re.compile(
-        r"(?i)\btimes (a|per) day\b|\btimes daily\b|\bhow many times\b|\bhow often\b.*\b(take|taken|dose|day)\b|\bfrequency\b"
+        r"(?i)\btimes (a|per) day\b|\btimes daily\b|\bhow many times\b|"
+        r"\bhow often\b.*\b(take|taken|dose|day)\b|\bfrequency\b"
     ),
     "duration": re.compile(
         r"(?i)\bhow long\b|\bhalf-?life\b|\bhours?\b|\bduration\b|\bhow (quickly|soon|fast)\b|\bpeak\b"
     ),
     "percent": re.compile(
-        r"(?i)\bpercent(age)?\b|%|\bproportion\b|\bfraction\b|\bincidence\b|\bbioavailability\b|\bhow many (patients|people)\b|\bhow (often|likely|common)\b.*\b(patients|people|experience)\b"
+        r"(?i)\bpercent(age)?\b|%|\bproportion\b|\bfraction\b|\bincidence\b|\bbioavailability\b|"
+        r"\bhow many (patients|people)\b|\bhow (often|likely|common)\b.*\b(patients|people|experience)\b"
     ),
     "dose": re.compile(r"(?i)\bdos(e|es|age|ages|ing)\b|\bmg\b|\bhow much\b|\bmilligrams?\b|\bhow high\b"),
 }
@@ -210,7 +212,7 @@ class Vocabulary:
         best = None
         for w in self._long:
             n = 0
-            for a, b in zip(word, w):
+            for a, b in zip(word, w, strict=False):
                 if a != b:
                     break
                 n += 1
