@@ -50,3 +50,25 @@ def show_errors(action: str) -> Iterator[None]:
     except Exception as exc:
         log.exception("%s failed", action)
         st.error(f"{action} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "))
+
+
+def follow(job, *, what: str) -> None:
+    """Show a running ui.jobs.Job's latest message (and i/n progress when it reports one).
+
+    The display refreshes every second on its own (a fragment), and the whole page reruns once
+    the job is done, so the page can show the result.
+    """
+
+    @st.fragment(run_every=1.0)
+    def watch() -> None:
+        if job.done:
+            st.rerun(scope="app")
+        message = job.messages[-1] if job.messages else "Starting…"
+        count = job.last_count()
+        text = f"{what}: {message} ({job.seconds:.0f} s)"
+        if count:
+            st.progress(min(1.0, count[0] / count[1]), text=text)
+        else:
+            st.progress(0.0, text=text)
+
+    watch()

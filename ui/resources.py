@@ -76,6 +76,30 @@ def _qa(index_dir: str, build_id: str, model_name: str) -> QASystem:
     return QASystem(_index(index_dir, build_id, model_name), s)
 
 
+@st.cache_resource(show_spinner="Loading the support judge…")
+def _judge(model_name: str):
+    from rag.judge import SupportJudge
+
+    return SupportJudge(encoder(model_name))
+
+
+def judge():
+    """The support judge (rag.judge.SupportJudge on the shared encoder), shared by every session."""
+    return _judge(settings().model.name)
+
+
+@st.cache_resource(show_spinner="Preparing the stock LangChain recipe…", max_entries=2)
+def _recipe(corpus_dir: str, build_id: str, model_name: str):
+    from eval.baseline import StockRecipe
+
+    return StockRecipe.from_corpus(Path(corpus_dir), encoder(model_name))
+
+
+def stock_recipe(where: Place):
+    """eval's stock LangChain recipe over the corpus in use (the report's comparison)."""
+    return _recipe(str(where.corpus_dir), where.build_id or "", settings().model.name)
+
+
 def loaded_index(where: Place) -> Index:
     """The current build of the index in use (shared; read-only).
 
