@@ -42,6 +42,11 @@ _NUMBER_UNIT = re.compile(
     r" (hours?|days?|times|weeks?)\b|\b(one-hundredth|half|twice|once)\b"
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# what a mechanism of action is stated in ("how does it work?")
+_MECHANISM = re.compile(
+    r"(?i)\b(receptors?|agonists?|antagonists?|inhibit\w*|activat\w*|binds?|binding|channels?|neurotransmitters?|"
+    r"enzymes?|mimics?|analog(ue)?s?|blocks?|release of)\b"
+)
 # an enumeration in running text: "include seizures, hallucinations, fever, and a rebound ..."
 _ENUMERATION = re.compile(
     r"(?i)\b(include|includes|including|such as|like|are)\b:?\s+[^.;,]+(,\s+[^.;,]+)+,?\s+(and|or)\s+\w"
@@ -58,6 +63,7 @@ class AnswerSettings:
     number_penalty: float = 0.06  # ... and its absence
     list_bonus: float = 0.04
     excluded_penalty: float = 0.08
+    mechanism_bonus: float = 0.06
     context_weight: float = 0.6  # a term found only in the lead-in, label or section
     margin: float = 0.08  # keep sentences within this much of the best score
     min_score: float = 0.35
@@ -131,7 +137,8 @@ def term_weights(analysis: QueryAnalysis, vocab: Vocabulary) -> list[tuple[Term,
     out = []
     for t in analysis.content_terms:
         known = [vocab.idf(x) for alt in t.alts for x in alt if x in vocab.df]
-        out.append((t, vocab.idf(t.stem) if t.stem in vocab.df else (min(known) if known else 1.0)))
+        w = vocab.idf(t.stem) if t.stem in vocab.df else (min(known) if known else 1.0)
+        out.append((t, w * (2.0 if t.head else 1.0)))
     return out
 
 
@@ -212,6 +219,8 @@ class Answerer:
                 # "apart from X, which other ...": a sentence (or list) repeating X tells the asker nothing new
                 listed = own | self._list_stems.get(s.id, set())
                 cues -= st.excluded_penalty * min(2, sum(1 for t in excluded if t.found_in(listed)))
+            if analysis.mechanism and _MECHANISM.search(s.text):
+                cues += st.mechanism_bonus
             if s.kind == "table_row" and not s.context:  # a table's header row says nothing
                 cues -= 0.2
             score = st.w_dense * float(d) + st.w_cover * cov + cues

@@ -91,7 +91,9 @@ def detect_conflicts(
     top = scored[0].score
     relevant = [s for s in scored[:depth] if s.score >= top - window]
     found: list[Found] = []
-    q = _quantity_conflict(analysis, relevant)
+    # numbers of the asked kind are compared over a wider window: a second source often words them differently
+    wide = [s for s in scored[: depth * 2] if s.score >= top - 1.5 * window and s.coverage >= 0.5]
+    q = _quantity_conflict(analysis, wide)
     if q:
         found.append(q)
     p = _polarity_conflict(index, analysis, relevant)
@@ -201,9 +203,9 @@ def _polarity_conflict(index: Index, analysis: QueryAnalysis, relevant: list) ->
         neg_only = {d: v for d, v in neg.items() if d not in pos}
         if pos_only and neg_only:
             p_doc, n_doc = next(iter(pos_only)), next(iter(neg_only))
-            name = ent.word
+            name = _entity_name(index, analysis, [pos_only[p_doc][0], neg_only[n_doc][0]])
             return Found(
-                f"{name}: used or recommended in one source, not in another",
+                f"{name} (used or recommended in one source, not in another)",
                 [pos_only[p_doc], neg_only[n_doc]],
                 ["positive", "negative"],
             )

@@ -251,6 +251,7 @@ class Term:
     word: str  # as written (after text-speak, abbreviation and spelling repair)
     alts: list[tuple[str, ...]]  # each alternative: stems that must all be in a sentence (word, synonyms)
     status: str  # "known" | "lexicon" | "related" | "function" | "excluded" | "unknown"
+    head: bool = False  # the noun after "what"/"which": the kind of thing asked for ("What symptoms ...")
 
     @property
     def stem(self) -> str:
@@ -338,7 +339,10 @@ class QueryAnalyzer:
         text = _rewrite(_EXCLUSION_CLAUSE.sub("", cleaned), corrections, repl)
         if expansion_words:
             text = f"{text} ({', '.join(expansion_words)})"
-        tokens = tokenize(" ".join(fixed) + " " + " ".join(expansion_words))
+        # BM25 looks for the topic words and their synonyms, not for "how", "long", "take" or "patients"
+        topic = [t.word for t in terms if t.status in ("known", "lexicon", "related", "unknown") and " " not in t.word]
+        tokens = tokenize(" ".join(topic)) + [x for e in expansion_words for x in phrase_stems(e)]
+        tokens = tokens or tokenize(" ".join(fixed))
         q = " ".join(fixed)
         qualifier = None
         for name, cues in QUALIFIER_CUES.items():
@@ -377,7 +381,11 @@ class QueryAnalyzer:
         phrase_terms: list[Term] = []
         for key, syn_terms in found:
             parts = words(key)
-            if len(parts) > 1 and all(p in STOP_WORDS or p in lex.function_words for p in parts):
+            if (
+                len(parts) > 1
+                and all(p in STOP_WORDS or p in lex.function_words for p in parts)
+                and _ordered_within(fixed, parts, gap=1 if len(parts) > 2 else 0)
+            ):
                 # "how often ... patients" carries meaning its words do not: it becomes a term itself
                 alts = [a for a in (phrase_stems(t) for t in syn_terms) if a]
                 if any(all(x in vocab.df for x in a) for a in alts):
@@ -407,6 +415,7 @@ class QueryAnalyzer:
                 terms.append(Term(w, [own, (stem(rel),)], "related"))
             else:
                 terms.append(Term(w, alts, "unknown"))
+        _mark_head(fixed, terms)
         return terms + phrase_terms
 
 
@@ -428,6 +437,27 @@ def _excluded_words(tokens: list[str]) -> set[str]:
                         break
                     out.add(w)
     return out
+
+
+def _mark_head(tokens: list[str], terms: list[Term]) -> None:
+    """Mark the noun asked for after "what"/"which" as the head ("What are the main indications" -> indications).
+
+    The head is the last topic word of the first run of topic words after the question word.
+    """
+    by_word = {t.word: t for t in terms}
+    for i, w in enumerate(tokens):
+        if w not in ("what", "which"):
+            continue
+        run: list[Term] = []
+        for nxt in tokens[i + 1 : i + 6]:
+            t = by_word.get(nxt)
+            if t is not None and t.status in ("known", "lexicon", "related"):
+                run.append(t)
+            elif run or (t is not None and t.status not in ("function",)):
+                break
+        if run:
+            run[-1].head = True
+        return
 
 
 def _joined_forms(tokens: list[str]) -> dict[str, list[str]]:
