@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_dispatch("rag.cli:run"))
 
     p = sub.add_parser("quiz", help="build a quiz from the corpus (GIFT, CSV, JSON, Markdown)")
-    p.add_argument("--n", type=int, default=10, help="number of items (default 10)")
+    # quiz values are checked by quiz.cli, so a bad one is a one-line error (exit 2), not argparse's usage
+    p.add_argument("--n", default=10, metavar="N", help="number of items, 1-500 (default 10)")
     p.add_argument(
         "--types",
         nargs="+",
@@ -85,9 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOPIC",
         help="dosing mechanism safety pharmacokinetics indications (default: all)",
     )
-    p.add_argument("--difficulty", choices=["easy", "medium", "hard", "mixed"], default="mixed")
-    p.add_argument("--format", choices=["json", "gift", "csv", "md"], default="json")
-    p.add_argument("--seed", type=int, default=0, help="same seed, same quiz")
+    p.add_argument("--difficulty", default="mixed", metavar="LEVEL", help="easy, medium, hard or mixed (default)")
+    p.add_argument("--format", default="json", metavar="FORMAT", help="json (default), gift, csv or md")
+    p.add_argument("--seed", default=0, metavar="S", help="same seed, same quiz (default 0)")
     p.add_argument("--out", metavar="FILE", default=None, help="write to FILE instead of stdout")
     _add_common(p)
     p.set_defaults(func=_dispatch("quiz.cli:run"))

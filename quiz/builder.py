@@ -95,6 +95,18 @@ def corpus_view(index: Index) -> CorpusView:
     return _VIEWS[key]
 
 
+_JUDGES: dict[str, tuple[Judge, str]] = {}
+
+
+def _judge_for(index: Index) -> tuple[Judge, str]:
+    """The default judge on the index's encoder, kept per index build (its embedding cache helps)."""
+    key = f"{index.folder}:{index.manifest.get('build_id', '')}"
+    if key not in _JUDGES:
+        _JUDGES.clear()
+        _JUDGES[key] = default_judge(index.encoder)
+    return _JUDGES[key]
+
+
 def _normalise(values, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
     from index.errors import InputError
 
@@ -158,7 +170,7 @@ def build_quiz(
         raise InputError(f"unknown difficulty {difficulty!r}", hint="choose from: easy medium hard mixed")
     view = corpus_view(index)
     if judge is None:
-        judge, judge_name = default_judge(index.encoder)
+        judge, judge_name = _judge_for(index)
     else:
         judge_name = getattr(judge, "name", type(judge).__name__)
     stats = QuizStats(requested=n, judge=judge_name)

@@ -42,6 +42,8 @@ RELATED_SIMILARITY = 0.5
 #: How many neighbouring sentences' passages a distractor's statement is judged against
 #: (besides its own): the nearest few hold what the corpus says on the same point.
 NEIGHBOURS = 3
+#: ... and only those at least this similar to it (the rest are about something else).
+NEIGHBOUR_SIMILARITY = 0.4
 
 
 @dataclass
@@ -143,7 +145,9 @@ class SupportChecker:
         sid = c.sentence.id
         if sid not in self._passages:
             out = [self._passage(c.sentence)]
-            for s, _score in self.view.similar(c.sentence, k=NEIGHBOURS):
+            for s, score in self.view.similar(c.sentence, k=NEIGHBOURS):
+                if score < NEIGHBOUR_SIMILARITY:
+                    break
                 text = self._passage(s)
                 if text not in out:
                     out.append(text)
@@ -184,7 +188,12 @@ class SupportChecker:
 
     def key_supported(self, c: Candidate) -> bool:
         """Does the cited passage (the quote, or the sentence with its list lead-in) support the key?"""
-        passages = list(dict.fromkeys([c.item.citation.quote, self._passage(c.sentence)]))
+        passages = [c.item.citation.quote, self._passage(c.sentence)]
+        previous = self.view.previous(c.sentence)
+        if previous is not None and previous.block == c.sentence.block:
+            # "It reaches peak plasma ..." supports "Baclofen reaches ..." read after "Baclofen is ..."
+            passages.append(f"{previous.text} {c.sentence.text}")
+        passages = list(dict.fromkeys(passages))
         verdict = self.judge.judge_many([(c.key_claim, p) for p in passages])
         return any(bool(v.supported) for v in verdict)
 
@@ -198,19 +207,24 @@ class SupportChecker:
         if c.item.type == "mcq":
             allowed = set(_kind_ok(c.fact, [t for t, _ in options]))
             options = [(t, claim) for t, claim in options if t in allowed]
-        keep = []
+        keep: list[tuple[str, str]] = []
         pending = [(t, claim) for t, claim in options if not self.value_supported(c, t, claim)]
-        dropped_by_value = len(options) - len(pending)
-        supported = self.claims_supported(c, [claim for _, claim in pending])
-        for (t, claim), sup in zip(pending, supported, strict=True):
-            if not sup:
-                keep.append((t, claim))
-        dropped = dropped_by_value + (len(pending) - len(keep))
+        dropped = len(options) - len(pending)
+        need = N_DISTRACTORS if c.item.type == "mcq" else 1
+        # judge in small batches, in preference order, until enough wrong answers hold up
+        while pending and len(keep) < need:
+            batch, pending = pending[: need - len(keep) + 1], pending[need - len(keep) + 1 :]
+            for (t, claim), sup in zip(batch, self.claims_supported(c, [x for _, x in batch]), strict=True):
+                if sup:
+                    dropped += 1
+                else:
+                    keep.append((t, claim))
+        keep.extend(pending)  # not judged, not needed now: kept as spares in order
         if c.item.type == "mcq":
             self.counts.distractors_dropped += dropped
             if len(keep) < N_DISTRACTORS:
                 return "supported_by_corpus"
-            c.wrong, c.spare = keep[:N_DISTRACTORS], keep[N_DISTRACTORS:]
+            c.wrong, c.spare = keep[:N_DISTRACTORS], []
             c.item.options = [c.item.answer] + [t for t, _ in c.wrong]
             return None
         # true_false: the first unsupported false variant becomes the statement

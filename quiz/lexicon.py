@@ -55,6 +55,7 @@ def pools() -> dict[str, tuple[PoolTerm, ...]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, curly quotes straightened, '-', '_' and runs of spaces unified to one space."""
     text = text.lower().replace("’", "'").replace("‘", "'")
