@@ -69,6 +69,13 @@ def parse_number(token: str) -> float | None:
         return float(token.replace(",", ""))
     if token in WORD_VALUES:
         return float(WORD_VALUES[token])
+    if " hundred" in token:  # "one hundred", "two hundred forty"
+        head, _, rest = token.partition(" hundred")
+        hundreds = WORD_VALUES.get(head)
+        tail = parse_number(rest.strip().removeprefix("and ").strip()) if rest.strip() else 0.0
+        if hundreds and 0 < hundreds < 10 and tail is not None and tail < 100:
+            return float(100 * hundreds + tail)
+        return None
     if "-" in token:
         head, _, tail = token.partition("-")
         if head in WORD_VALUES and tail in WORD_VALUES and WORD_VALUES[head] >= 20 and WORD_VALUES[tail] < 10:
@@ -307,7 +314,7 @@ def template_of(q: Quantity) -> Template | None:
 
 def _fmt(value: float, *, words: bool, capital: bool) -> str | None:
     if words:
-        if not float(value).is_integer() or not 0 < value < 1000:
+        if not float(value).is_integer() or not 0 < value < 100:  # "one hundred ..." is not scanned
             return None
         out = words_for(int(value))
         return out[0].upper() + out[1:] if capital else out
