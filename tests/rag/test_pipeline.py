@@ -47,6 +47,7 @@ def test_long_questions_are_cut_with_a_warning():
     assert len(q) == MAX_QUESTION_CHARS and warnings
 
 
+@pytest.mark.slow
 def test_from_paths_builds_a_missing_index(tmp_path, seed_corpus, encoder):
     messages = []
     system = QASystem.from_paths(seed_corpus, tmp_path / "idx", encoder=encoder, log=messages.append)
