@@ -39,6 +39,9 @@ class Quantity:
     unit: str
     qualifier: str | None
     text: str
+    start: int = 0
+    end: int = 0
+    derived: bool = False  # a daily total worked out from a per-dose amount and a frequency
 
     def value(self) -> tuple[float, float, str]:
         return (self.lo, self.hi, self.unit)
@@ -91,6 +94,44 @@ def quantities(text: str) -> list[Quantity]:
             qual = _qualifier(text[: m.start()])
             if m.groupdict().get("cmp") in (">", "≥"):
                 qual = "above"
-            out.append(Quantity(dim, lo, hi, unit, qual, m.group(0).strip()))
+            out.append(Quantity(dim, lo, hi, unit, qual, m.group(0).strip(), m.start(), m.end()))
             taken.append((m.start(), m.end()))
+    return out + _daily_totals(text, out)
+
+
+def _daily_totals(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Per-dose amounts followed by a frequency, as daily totals, so they compare with "N mg per day".
+
+    "5 mg to 20 mg, taken three to four times daily" -> 15-80 mg/day (5 x 3 to 20 x 4). The text of
+    the derived quantity is the source's own words; the arithmetic is only used to compare.
+    """
+    out = []
+    for dose in found:
+        if dose.dimension != "dose" or "/" in dose.unit:
+            continue
+        freq = next(
+            (
+                f
+                for f in found
+                if f.dimension == "frequency"
+                and 0 <= f.start - dose.end <= 40
+                and not re.search(r"[.;]", text[dose.end : f.start])
+            ),
+            None,
+        )
+        if freq is None:
+            continue
+        out.append(
+            Quantity(
+                "dose",
+                dose.lo * freq.lo,
+                dose.hi * freq.hi,
+                f"{dose.unit}/day",
+                dose.qualifier,
+                text[dose.start : freq.end].strip(),
+                dose.start,
+                freq.end,
+                derived=True,
+            )
+        )
     return out

@@ -50,7 +50,10 @@ _POLAR_Q = re.compile(
     r"(?i)^\s*(is|are|does|do|can|could|should|would|will|was|were|did|has|have|may|might|must)\b|"
     r"\b(right|correct|true|isn'?t it|doesn'?t it|don'?t they|aren'?t they|is that so)\s*\??\s*$"
 )
-_MECHANISM_Q = re.compile(r"(?i)\bhow does\b.*\bwork\b|\bmechanism\b|\bhow .* (act|acts|work|works)\b")
+_MECHANISM_Q = re.compile(
+    r"(?i)^(?!.*\bhow (fast|quickly|soon|long|well|often)\b).*(\bhow (does|do|is)\b.*\bwork\b|\bmechanism\b|"
+    r"\bhow .* (act|acts|work|works)\b)"
+)
 
 #: Cue words for the qualifier attached to a quantity, shared with conflict detection.
 QUALIFIER_CUES: dict[str, tuple[str, ...]] = {
