@@ -160,6 +160,35 @@ def has_quantity(text: str) -> bool:
     return bool(_NUMBER_UNIT.search(text))
 
 
+class _StemCache(dict):
+    """Sentence id -> (own stems, context stems), computed on first use (large corpora start fast)."""
+
+    def __init__(self, index: Index) -> None:
+        super().__init__()
+        self._index = index
+
+    def __missing__(self, sid: str) -> tuple[set[str], set[str]]:
+        value = sentence_stems(self._index.sentence_by_id[sid])
+        self[sid] = value
+        return value
+
+
+class _ListStemCache(dict):
+    """Lead sentence id -> the stems of its list items, computed on first use."""
+
+    def __init__(self, items_of: dict[str, list[Sentence]], stems: _StemCache) -> None:
+        super().__init__()
+        self._items_of = items_of
+        self._stems = stems
+
+    def get(self, sid: str, default=None):  # noqa: ANN001 - dict.get signature
+        if sid not in self._items_of:
+            return default
+        if sid not in self:
+            self[sid] = set().union(*(self._stems[i.id][0] for i in self._items_of[sid]))
+        return self[sid]
+
+
 _ANAPHOR = re.compile(r"^(This|These|That|Those|It|Its|They|Their|Such|Both|However|Therefore|Thus|As such)\b")
 
 
@@ -170,18 +199,17 @@ class Answerer:
         self.index = index
         self.vocabulary = vocabulary
         self.settings = settings or AnswerSettings()
-        self._stems = {s.id: sentence_stems(s) for s in index.sentences}
+        self._stems = _StemCache(index)
         self._quantities: dict[str, list] = {}
         self._items_of: dict[str, list[Sentence]] = {}
         self._block_lead: dict[tuple[str, int], str] = {}  # (doc, block) of a lead-in paragraph -> lead sentence
         for s in index.sentences:
             if s.lead_sentence:
                 self._items_of.setdefault(s.lead_sentence, []).append(s)
-        self._list_stems: dict[str, set[str]] = {}  # lead sentence -> stems of its items
-        for lead_id, items in self._items_of.items():
+        self._list_stems = _ListStemCache(self._items_of, self._stems)  # lead sentence -> stems of its items
+        for lead_id in self._items_of:
             lead = index.sentence_by_id[lead_id]
             self._block_lead[(lead.doc_id, lead.block)] = lead_id
-            self._list_stems[lead_id] = set().union(*(self._stems[i.id][0] for i in items))
 
     # --- scoring --------------------------------------------------------------------------------
 

@@ -83,7 +83,7 @@ def _citation_for(index: Index, s: Sentence, numbering: dict, citations: list[Ci
 
 
 def detect_conflicts(
-    index: Index, analysis: QueryAnalysis, scored: list, *, depth: int = 10, window: float = 0.2
+    index: Index, analysis: QueryAnalysis, scored: list, *, depth: int = 10, window: float = 0.2, vocab=None
 ) -> list[Found]:
     """Disagreements between documents among the best sentences for this question."""
     if not scored:
@@ -96,7 +96,7 @@ def detect_conflicts(
     q = _quantity_conflict(analysis, wide)
     if q:
         found.append(q)
-    p = _polarity_conflict(index, analysis, relevant)
+    p = _polarity_conflict(index, analysis, relevant, vocab)
     if p:
         found.append(p)
     lk = _likelihood_conflict(analysis, relevant)
@@ -151,20 +151,34 @@ def _clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
 
 
-def _entity_terms(index: Index, analysis: QueryAnalysis, *, max_share: float = 0.1) -> list:
+def _entity_terms(index: Index, analysis: QueryAnalysis, *, max_share: float = 0.1, vocab=None) -> list:
     """Rare topic terms of the question (a condition, a drug), not the use words themselves."""
     n = max(1, len(index.sentences))
     out = []
     for t in analysis.content_terms:
         if t.stem in _POSITIVE:
             continue
-        df = sum(1 for s in index.sentences if t.found_in(_sentence_stems(s)))
+        df = _document_frequency(index, t, vocab)
         if 0 < df <= max(2, max_share * n):
             out.append(t)
     return out
 
 
-_STEM_CACHE: dict[str, set[str]] = {}
+_DF_CACHE: dict[tuple[int, tuple], int] = {}
+
+
+def _document_frequency(index: Index, term, vocab=None) -> int:
+    """How many sentences of the index hold the term (from the vocabulary when it can say; cached)."""
+    key = (id(index), tuple(term.alts))
+    if key not in _DF_CACHE:
+        if vocab is not None and len(term.alts) == 1 and len(term.alts[0]) == 1:
+            _DF_CACHE[key] = vocab.df.get(term.alts[0][0], 0)
+        else:
+            _DF_CACHE[key] = sum(1 for s in index.sentences if term.found_in(_sentence_stems(s)))
+    return _DF_CACHE[key]
+
+
+_STEM_CACHE: dict[tuple[str, str], set[str]] = {}
 
 
 def _sentence_stems(s: Sentence) -> set[str]:
@@ -182,8 +196,8 @@ def polarity(clause: str) -> int:
     return 1 if _POSITIVE_RE.search(clause) else 0
 
 
-def _polarity_conflict(index: Index, analysis: QueryAnalysis, relevant: list) -> Found | None:
-    entities = _entity_terms(index, analysis)
+def _polarity_conflict(index: Index, analysis: QueryAnalysis, relevant: list, vocab=None) -> Found | None:
+    entities = _entity_terms(index, analysis, vocab=vocab)
     if not entities:
         return None
     for ent in entities:
@@ -203,7 +217,7 @@ def _polarity_conflict(index: Index, analysis: QueryAnalysis, relevant: list) ->
         neg_only = {d: v for d, v in neg.items() if d not in pos}
         if pos_only and neg_only:
             p_doc, n_doc = next(iter(pos_only)), next(iter(neg_only))
-            name = _entity_name(index, analysis, [pos_only[p_doc][0], neg_only[n_doc][0]])
+            name = _entity_name(analysis, entities, [pos_only[p_doc][0], neg_only[n_doc][0]])
             return Found(
                 f"{name} (used or recommended in one source, not in another)",
                 [pos_only[p_doc], neg_only[n_doc]],
@@ -212,10 +226,10 @@ def _polarity_conflict(index: Index, analysis: QueryAnalysis, relevant: list) ->
     return None
 
 
-def _entity_name(index: Index, analysis: QueryAnalysis, sides: list[Sentence]) -> str:
+def _entity_name(analysis: QueryAnalysis, entities: list, sides: list[Sentence]) -> str:
     """The rare question words both sides mention, in question order ("cerebral palsy")."""
     stems = [_sentence_stems(s) for s in sides]
-    rare = {t.word for t in _entity_terms(index, analysis)}
+    rare = {t.word for t in entities}
     names = [t.word for t in analysis.content_terms if t.word in rare and all(t.found_in(x) for x in stems)]
     return " ".join(names) or "this point"
 

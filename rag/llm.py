@@ -179,7 +179,7 @@ def answer_with_llm(system: QASystem, question: str, analysis: QueryAnalysis, re
             ns.append(by_chunk[n])
         sentences.append(AnswerSentence(sentence, ns))
     numbering = {(c.doc_id, c.start, c.end): c.n for c in citations}
-    found = detect_conflicts(index, analysis, scored)
+    found = detect_conflicts(index, analysis, scored, vocab=system.vocabulary)
     conflicts = [f.to_conflict(index, numbering, citations) for f in found]
     if conflicts:
         sentences.insert(0, conflict_note(conflicts))

@@ -152,7 +152,7 @@ class QASystem:
         abstain, _why = ans.should_abstain(analysis, scored)
         if abstain:
             return self.abstention(question, [s.sentence for s in scored[:3]])
-        found = detect_conflicts(self.index, analysis, scored)
+        found = detect_conflicts(self.index, analysis, scored, vocab=self.vocabulary)
         must = [st for c in found for st in c.sentences]
         units = ans.select(analysis, scored, must=must)
         numbering: dict = {}
