@@ -45,10 +45,10 @@ def feature_matrix(judge: SupportJudge, rows: list[dict]) -> tuple[np.ndarray, n
     judge.judge_many([(r["claim"], r["passage"]) for r in rows])  # one batched encode
     feats, vetoed = [], []
     for r in rows:
-        f = judge.features(r["claim"], r["passage"])
-        values = f.values()
+        veto = bool(hard_check_reasons(r["claim"], r["passage"]))
+        values = judge.features(r["claim"], r["passage"], soft=not veto).values()
         feats.append([values[name] for name in FEATURES])
-        vetoed.append(bool(hard_check_reasons(r["claim"], r["passage"])))
+        vetoed.append(veto)
     labels = np.array([bool(r["label"]) for r in rows])
     return np.array(feats, dtype=np.float64), labels, np.array(vetoed)
 
@@ -84,6 +84,7 @@ def fit(judge: SupportJudge, rows: list[dict], *, max_false_accept: float = 0.03
         "threshold": round(threshold, 4),
         "veto_cap": 0.5,
         "soft_match": judge.calibration["soft_match"],
+        "soft_min_coverage": judge.calibration["soft_min_coverage"],
         "nli_weight": 0.5,
         "fitted_on": {
             "file": "eval/data/judge_pairs.jsonl",

@@ -15,10 +15,12 @@ _JUDGE_BATCH = 256
 def run_score(args: argparse.Namespace) -> int:
     """Score an ALCE-shape JSON-lines file; a JSON line per record then the aggregate, or a table."""
     from eval.score import format_text, read_records, score_records
-    from rag.judge import SupportJudge
+    from rag.judge import SupportJudge, default_cache_dir
 
     records = read_records(args.file)  # bad input fails here, before the model loads
-    results, agg = score_records(records, SupportJudge())
+    judge = SupportJudge(cache_dir=default_cache_dir())
+    results, agg = score_records(records, judge)
+    judge.save_cache()
     if args.json:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
@@ -53,18 +55,19 @@ def parse_judge_lines(lines: list[str]) -> list[dict[str, Any]]:
 
 def run_judge(args: argparse.Namespace) -> int:
     """The support judge on JSON lines from stdin: `{id, supported, score}` per line."""
-    from rag.judge import SupportJudge
+    from rag.judge import SupportJudge, default_cache_dir
 
     items = parse_judge_lines(sys.stdin.read().splitlines())
     if not items:
         return 0
-    judge = SupportJudge()
+    judge = SupportJudge(cache_dir=default_cache_dir())
     for start in range(0, len(items), _JUDGE_BATCH):
         batch = items[start : start + _JUDGE_BATCH]
         verdicts = judge.judge_many([(it["claim"], it["passage"]) for it in batch])
         for it, v in zip(batch, verdicts, strict=True):
             print(json.dumps({"id": it["id"], "supported": bool(v.supported), "score": round(float(v.score), 4)}))
         sys.stdout.flush()
+    judge.save_cache()
     return 0
 
 

@@ -1,7 +1,8 @@
 """Evaluation metrics: retrieval, key facts, ALCE citation recall/precision, faithfulness, abstention.
 
-- Retrieval (ranx): recall@k, hit rate@k, MRR@10 and nDCG@10 over passages that hold a gold
-  support quote. See `retrieval_metrics` for how ranked chunks become a ranx run.
+- Retrieval (ir-measures, over pytrec_eval): recall@k, hit rate@k, MRR@10 and nDCG@10 over
+  passages that hold a gold support quote. See `retrieval_metrics` for how ranked chunks
+  become a run. (ranx gives the same figures but its numba set-up costs ~10-20 s a process.)
 - Key-fact recall: a key fact is a list of alternative strings; it is recalled when any of them
   appears in the answer (case-insensitive, white space and typographic quotes/dashes normalised).
 - Citation recall and precision follow ALCE (Gao et al., 2023, "Enabling Large Language Models to
@@ -240,10 +241,31 @@ def finish_citations(plan: CitationPlan, verdicts: Sequence[bool]) -> CitationSc
 
 
 def judge_plans(plans: Sequence[CitationPlan], judge: Judge) -> list[CitationScore]:
-    """Score many answers with one batched judge call."""
-    pairs = list(dict.fromkeys(p for plan in plans for p in plan.pairs))
-    verdicts = dict(zip(pairs, (bool(j.supported) for j in judge.judge_many(pairs)), strict=True)) if pairs else {}
-    return [finish_citations(plan, [verdicts[p] for p in plan.pairs]) for plan in plans]
+    """Score many answers with batched judge calls.
+
+    The citation pairs are judged first; a sentence its citations support is faithful without
+    looking further, so the pairs against every other passage are judged only for the rest.
+    """
+    verdicts: dict[tuple[str, str], bool] = {}
+
+    def run(pairs: list[tuple[str, str]]) -> None:
+        todo = list(dict.fromkeys(p for p in pairs if p not in verdicts))
+        if todo:
+            verdicts.update(zip(todo, (bool(j.supported) for j in judge.judge_many(todo)), strict=True))
+
+    first = []
+    for plan in plans:
+        for _s, _valid, _invalid, joint, alone, rest, _each in plan.rows:
+            keys = ([joint] if joint is not None else []) + list(alone.values()) + list(rest.values())
+            first += [plan.pairs[k] for k in keys]
+    run(first)
+    second = []
+    for plan in plans:
+        for _s, _valid, _invalid, joint, _alone, _rest, each in plan.rows:
+            if joint is None or not verdicts[plan.pairs[joint]]:
+                second += [plan.pairs[k] for k in each]
+    run(second)
+    return [finish_citations(plan, [verdicts.get(p, False) for p in plan.pairs]) for plan in plans]
 
 
 def score_citations(
@@ -265,7 +287,7 @@ def score_citations(
 
 
 # --------------------------------------------------------------------------------------------
-# Retrieval (ranx)
+# Retrieval (ir-measures)
 # --------------------------------------------------------------------------------------------
 
 
@@ -290,7 +312,7 @@ def retrieval_metrics(
     *,
     ks: Sequence[int] = (1, 4, 5, 10),
 ) -> dict[str, float]:
-    """IR metrics over ranked passages, with ranx.
+    """IR metrics over ranked passages, with ir-measures.
 
     Args:
         ranked: question id -> the retrieved passages' texts, best first.
@@ -301,16 +323,16 @@ def retrieval_metrics(
     recall@k is the share of support quotes covered by the top k, hit_rate@k the share of
     questions with any support in the top k, and MRR/nDCG are over those labels.
     """
-    from ranx import Qrels, Run, evaluate
+    import ir_measures
+    from ir_measures import RR, R, Success, nDCG
 
-    qrels_dict: dict[str, dict[str, int]] = {}
-    run_dict: dict[str, dict[str, float]] = {}
+    qrels: list[ir_measures.Qrel] = []
+    run: list[ir_measures.ScoredDoc] = []
     for qid, quotes in support.items():
         if not quotes or qid not in ranked:
             continue
-        qrels_dict[qid] = {f"q{i}": 1 for i in range(len(quotes))}
+        qrels += [ir_measures.Qrel(qid, f"q{i}", 1) for i in range(len(quotes))]
         seen: set[int] = set()
-        run: dict[str, float] = {}
         passages = ranked[qid]
         for rank, passage in enumerate(passages):
             label = f"x{rank}"
@@ -319,13 +341,17 @@ def retrieval_metrics(
                     seen.add(i)
                     label = f"q{i}"
                     break
-            run[label] = float(len(passages) - rank)
-        run_dict[qid] = run or {"x-empty": 0.0}
-    if not qrels_dict:
+            # distinct descending scores keep the system's order (trec_eval sorts by score)
+            run.append(ir_measures.ScoredDoc(qid, label, float(len(passages) - rank)))
+        if not passages:
+            run.append(ir_measures.ScoredDoc(qid, "x-empty", 0.0))
+    if not qrels:
         return {}
-    metrics = [f"recall@{k}" for k in ks] + [f"hit_rate@{k}" for k in ks] + ["mrr@10", "ndcg@10"]
-    scores = evaluate(Qrels(qrels_dict), Run(run_dict), metrics, make_comparable=True)
-    return {name: float(value) for name, value in scores.items()}
+    measures = {f"recall@{k}": R @ k for k in ks}
+    measures.update({f"hit_rate@{k}": Success @ k for k in ks})
+    measures.update({"mrr@10": RR @ 10, "ndcg@10": nDCG @ 10})
+    values = ir_measures.calc_aggregate(list(measures.values()), qrels, run)
+    return {name: float(values[m]) for name, m in measures.items()}
 
 
 def hit_at_k(passages: Sequence[str], quotes: Sequence[str], k: int) -> bool:

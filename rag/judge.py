@@ -48,6 +48,7 @@ _FALLBACK_CALIBRATION: dict[str, Any] = {
     "weights": [8.0, 8.0, -0.8],
     "bias": -10.0,
     "soft_match": [0.55, 0.85],
+    "soft_min_coverage": 0.5,
     "threshold": 0.5,
     "veto_cap": 0.2,
     "nli_weight": 0.5,
@@ -258,28 +259,31 @@ def _canon(word: str) -> str:
     return _synonyms().get(s, s)
 
 
-def content_terms(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def content_terms(text: str) -> tuple[str, ...]:
     """The claim-bearing terms of `text`: words minus stop words and numbers, stemmed, synonym-mapped."""
     out = []
     for w in words(_normalise(text)):
         if w in STOP_WORDS or w in _EXTRA_STOP or w in _QUANTITY_WORDS or _NUMBERISH.match(w) or len(w) < 2:
             continue
         out.append(_canon(w))
-    return out
+    return tuple(out)
 
 
-def content_words(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=8192)
+def content_words(text: str) -> tuple[tuple[str, str], ...]:
     """(word as written, lower-cased; its content term) for each content word of `text`."""
     out = []
     for w in words(_normalise(text)):
         if w in STOP_WORDS or w in _EXTRA_STOP or w in _QUANTITY_WORDS or _NUMBERISH.match(w) or len(w) < 2:
             continue
         out.append((w, _canon(w)))
-    return out
+    return tuple(out)
 
 
-def _term_set(text: str) -> set[str]:
-    return set(content_terms(text))
+@lru_cache(maxsize=8192)
+def _term_set(text: str) -> frozenset[str]:
+    return frozenset(content_terms(text))
 
 
 def _covered(term: str, passage_terms: set[str]) -> bool:
@@ -303,12 +307,14 @@ _CLAUSE_SPLIT = re.compile(
 )
 
 
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENT_SPLIT.split(text) if s and s.strip()]
+@lru_cache(maxsize=8192)
+def split_sentences(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in _SENT_SPLIT.split(text) if s and s.strip())
 
 
-def split_clauses(text: str) -> list[str]:
-    return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip() and re.search(r"[A-Za-z]", c)]
+@lru_cache(maxsize=8192)
+def split_clauses(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip() and re.search(r"[A-Za-z]", c))
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,7 +390,8 @@ def _word_number(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
     return float(total + current), used, False
 
 
-def extract_quantities(text: str) -> list[Quantity]:
+@lru_cache(maxsize=8192)
+def extract_quantities(text: str) -> tuple[Quantity, ...]:
     """Every number in `text` (digits or words) with its unit, ranges sharing the trailing unit.
 
     "two to four hours" -> [(120 min, 2), (240 min, 4)]; "5 mg to 20 mg" -> two masses;
@@ -440,7 +447,7 @@ def extract_quantities(text: str) -> list[Quantity]:
         else:
             dim, factor = _UNITS[unit]
             quantities.append(Quantity(value * factor, value, dim, " ".join(tokens[first : last + 2])))
-    return quantities
+    return tuple(quantities)
 
 
 def _close(a: float, b: float) -> bool:
@@ -509,7 +516,8 @@ def _positioned_terms(clause: str) -> list[tuple[int, str]]:
     return out
 
 
-def _negated_terms(clause: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _negated_terms(clause: str) -> frozenset[str]:
     """The terms of `clause` that are negated wherever they occur in it.
 
     A cue's scope is the next few content words ("baclofen is not indicated for muscular spasm"),
@@ -537,7 +545,7 @@ def _negated_terms(clause: str) -> set[str]:
     negated: dict[str, bool] = {}
     for (_pos, term), n in zip(terms, counts, strict=True):
         negated[term] = negated.get(term, True) and n % 2 == 1
-    return {t for t, neg in negated.items() if neg}
+    return frozenset(t for t, neg in negated.items() if neg)
 
 
 def _best_clause(claim_terms: set[str], clauses: list[tuple[str, set[str]]]) -> tuple[str, set[str], int] | None:
@@ -616,7 +624,8 @@ def _direction_table() -> dict[str, tuple[str, int]]:
 _GENERIC_OBJECTS = frozenset(_canon(w) for w in ["baclofen", "drug", "medication", "patient", "patients", "level"])
 
 
-def _directions(text: str, window: tuple[int, int] = (3, 4)) -> list[tuple[str, int, set[str]]]:
+@lru_cache(maxsize=8192)
+def _directions(text: str, window: tuple[int, int] = (3, 4)) -> tuple[tuple[str, int, frozenset[str]], ...]:
     """(axis, +1/-1, the content terms around the direction word) for each direction word."""
     table = _direction_table()
     out = []
@@ -630,8 +639,8 @@ def _directions(text: str, window: tuple[int, int] = (3, 4)) -> list[tuple[str, 
             objects = {_canon(t) for t in around if t not in table and not _NUMBERISH.match(t)} - _GENERIC_OBJECTS
             if _negated(" ".join(toks[max(0, i - 3) : i])) and not _NOT_NEGATION.search(clause):
                 sign = -sign  # "does not increase" points down
-            out.append((axis, sign, objects))
-    return out
+            out.append((axis, sign, frozenset(objects)))
+    return tuple(out)
 
 
 def check_direction(claim: str, passage: str) -> list[str]:
@@ -795,6 +804,13 @@ def hard_check_reasons(claim: str, passage: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
+def default_cache_dir() -> Path:
+    """Where the CLI keeps the judge's embedding cache: `cache/judge` beside the default index folder."""
+    from index.settings import default_index_dir
+
+    return default_index_dir().parent / "cache" / "judge"
+
+
 def load_calibration(path: Path | None = None) -> dict[str, Any]:
     """The calibrated weights and threshold (the shipped JSON, or the built-in fallback)."""
     path = path or CALIBRATION_PATH
@@ -817,13 +833,10 @@ def coverage(claim: str, passage: str) -> tuple[float, tuple[str, ...]]:
     return 1.0 - len(missing) / len(terms), missing
 
 
-def _passage_units(passage: str) -> list[str]:
-    sents = split_sentences(passage)
-    units = list(sents)
-    units += [f"{a} {b}" for a, b in zip(sents, sents[1:], strict=False)]
-    if len(sents) > 2:
-        units.append(passage)
-    return units or [passage]
+@lru_cache(maxsize=4096)
+def _passage_units(passage: str) -> tuple[str, ...]:
+    """The passage's sentences (only these are encoded; pairs and the whole are combined from them)."""
+    return tuple(split_sentences(passage)) or (passage,)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -885,6 +898,8 @@ class SupportJudge:
         nli: optional local NLI cross-encoder, a folder path or an object with `predict(pairs)`
             taking (passage, claim) pairs.
         calibration: path of a calibration JSON (default: `rag/judge_calibration.json`).
+        cache_dir: a folder for a persistent embedding cache (texts as JSON, vectors as .npy, no
+            pickle), so repeated runs do not re-encode the same sentences; None keeps it in memory.
     """
 
     def __init__(
@@ -894,6 +909,7 @@ class SupportJudge:
         threshold: float | None = None,
         nli: NliModel | str | Path | None = None,
         calibration: Path | None = None,
+        cache_dir: Path | str | None = None,
     ) -> None:
         self._encoder = encoder
         self.calibration = load_calibration(calibration)
@@ -902,6 +918,9 @@ class SupportJudge:
             nli = _CrossEncoderNli(nli)
         self.nli = nli
         self._vectors: dict[str, np.ndarray] = {}
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self._saved = 0
+        self._load_cache()
 
     @property
     def encoder(self) -> Encoder:
@@ -912,30 +931,105 @@ class SupportJudge:
         return self._encoder
 
     # -- embeddings, cached per text (answers cite the same passages again and again) ----------
+    def _cache_files(self) -> tuple[Path, Path] | None:
+        if self.cache_dir is None:
+            return None
+        if self._encoder is not None:
+            name = str(getattr(self._encoder, "model_id", "model"))
+        else:
+            from index.settings import ModelSettings
+
+            name = ModelSettings().name
+        model = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+        return self.cache_dir / f"{model}.texts.json", self.cache_dir / f"{model}.vectors.npy"
+
+    def _load_cache(self) -> None:
+        files = self._cache_files()
+        if not files or not files[0].is_file() or not files[1].is_file():
+            return
+        try:
+            texts = json.loads(files[0].read_text(encoding="utf-8"))
+            vectors = np.load(files[1], allow_pickle=False)
+        except (OSError, ValueError):
+            return  # a damaged cache is only a cache: start afresh
+        if isinstance(texts, list) and vectors.ndim == 2 and len(texts) == len(vectors):
+            self._vectors.update(zip(texts, vectors, strict=True))
+            self._saved = len(texts)
+
+    def save_cache(self) -> None:
+        """Write the embedding cache (atomically) when new texts were encoded since the last save."""
+        files = self._cache_files()
+        if not files or len(self._vectors) == self._saved or not self._vectors:
+            return
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+            texts = list(self._vectors)
+            tmp_t, tmp_v = files[0].with_suffix(".tmp.json"), files[1].with_suffix(".tmp.npy")
+            tmp_t.write_text(json.dumps(texts), encoding="utf-8")
+            np.save(tmp_v, np.stack([self._vectors[t] for t in texts]).astype(np.float32), allow_pickle=False)
+            tmp_v.replace(files[1])
+            tmp_t.replace(files[0])
+            self._saved = len(texts)
+        except OSError:
+            pass  # a read-only place: the cache is an optimisation, never an error
+
+    @property
+    def cached_texts(self) -> int:
+        """How many texts already have a vector (from the persistent cache or this session)."""
+        return len(self._vectors)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for `texts` through the judge's cache (rows in order)."""
+        self._encode(texts)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._vectors[t] for t in texts])
+
     def _encode(self, texts: Iterable[str]) -> None:
         todo = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         if todo:
             vecs = self.encoder.encode(todo)
             for text, vec in zip(todo, vecs, strict=True):
                 self._vectors[text] = vec
-        if len(self._vectors) > 50_000:  # a long-running process: keep the cache bounded
+        if len(self._vectors) > 100_000:  # a long-running process: keep the cache bounded
             self._vectors.clear()
+            self._saved = 0
 
     def similarity(self, claim: str, passage: str) -> float:
+        """Best cosine between the claim and a sentence, two adjacent sentences, or the whole passage.
+
+        Only sentences are encoded (a corpus has few, and they recur across passages); a span of
+        sentences is represented by the normalised sum of their vectors.
+        """
         units = _passage_units(passage)
         self._encode([claim, *units])
         c = self._vectors[claim]
-        return float(max(float(np.dot(c, self._vectors[u])) for u in units))
+        vecs = np.stack([self._vectors[u] for u in units])
+        spans = [vecs]
+        if len(units) > 1:
+            spans.append(vecs[:-1] + vecs[1:])
+        if len(units) > 2:
+            spans.append(vecs.sum(axis=0, keepdims=True))
+        allv = np.concatenate(spans)
+        allv = allv / np.maximum(np.linalg.norm(allv, axis=1, keepdims=True), 1e-9)
+        return float((allv @ c).max())
 
-    def _soft_credit(self, claim: str, passage: str, missing: tuple[str, ...]) -> float:
-        """Partial credit for missing claim words that have a near-synonym in the passage."""
-        if not missing:
-            return 0.0
-        lo, hi = self.calibration["soft_match"]
+    def _soft_words(self, claim: str, passage: str, f_cov: float, missing: tuple[str, ...]) -> tuple[list, list]:
+        """(missing claim words, passage words) worth a near-synonym look; empty when it cannot matter."""
+        if not missing or f_cov < float(self.calibration["soft_min_coverage"]):
+            return [], []
         missing_words = list(dict.fromkeys(w for w, t in content_words(claim) if t in missing))
         passage_words = list(dict.fromkeys(w for w, _t in content_words(passage)))
         if not missing_words or not passage_words:
+            return [], []
+        return missing_words, passage_words
+
+    def _soft_credit(self, claim: str, passage: str, cov: float, missing: tuple[str, ...]) -> float:
+        """Partial credit for missing claim words that have a near-synonym in the passage (word vectors)."""
+        missing_words, passage_words = self._soft_words(claim, passage, cov, missing)
+        if not missing_words:
             return 0.0
+        lo, hi = self.calibration["soft_match"]
         self._encode(missing_words + passage_words)
         pm = np.stack([self._vectors[w] for w in passage_words])
         credit = 0.0
@@ -944,11 +1038,12 @@ class SupportJudge:
             credit += min(1.0, max(0.0, (best - lo) / (hi - lo)))
         return credit * len(missing) / len(missing_words)  # per missing term
 
-    def features(self, claim: str, passage: str) -> Features:
+    def features(self, claim: str, passage: str, *, soft: bool = True) -> Features:
+        """The soft evidence; `soft=False` skips the near-synonym credit (for vetoed pairs)."""
         cov, missing = coverage(claim, passage)
         n_terms = len(dict.fromkeys(content_terms(claim))) or 1
-        soft = cov + self._soft_credit(claim, passage, missing) / n_terms
-        return Features(self.similarity(claim, passage), cov, len(missing), missing, min(1.0, soft))
+        credit = self._soft_credit(claim, passage, cov, missing) if soft else 0.0
+        return Features(self.similarity(claim, passage), cov, len(missing), missing, min(1.0, cov + credit / n_terms))
 
     def _probability(self, f: Features) -> float:
         cal = self.calibration
@@ -963,18 +1058,28 @@ class SupportJudge:
     def judge_many(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
         """Judge many pairs at once (one batched encode)."""
         pairs = [(str(c or ""), str(p or "")) for c, p in pairs]
-        self._encode(t for c, p in pairs if c.strip() and p.strip() for t in [c, *_passage_units(p)])
+        live = [(c, p) for c, p in pairs if c.strip() and p.strip()]
+        vetoes_for = {pair: hard_check_reasons(*pair) for pair in live}
+        # one batched encode: claims, passage sentences, and the words the near-synonym credit needs
+        needed = [t for c, p in live for t in (c, *_passage_units(p))]
+        for c, p in live:
+            if not vetoes_for[(c, p)]:
+                cov, missing = coverage(c, p)
+                mw, pw = self._soft_words(c, p, cov, missing)
+                needed += mw + pw
+        self._encode(needed)
         nli_probs = None
         if self.nli is not None:
-            live = [(p, c) for c, p in pairs if c.strip() and p.strip()]
-            probs = iter(_entailment_probs(self.nli, live) if live else [])
+            flipped = [(p, c) for c, p in live]
+            probs = iter(_entailment_probs(self.nli, flipped) if flipped else [])
             nli_probs = [next(probs) if c.strip() and p.strip() else 0.0 for c, p in pairs]
         out = []
         for i, (claim, passage) in enumerate(pairs):
             if not claim.strip() or not passage.strip():
                 out.append(Judgement(False, 0.0, ["empty claim or passage"]))
                 continue
-            f = self.features(claim, passage)
+            vetoes = vetoes_for[(claim, passage)]
+            f = self.features(claim, passage, soft=not vetoes)
             score = self._probability(f)
             reasons = [f"similarity {f.sim:.2f}, coverage {f.coverage:.2f}"]
             if f.missing_terms:
@@ -983,7 +1088,6 @@ class SupportJudge:
                 w = float(self.calibration["nli_weight"])
                 score = (1.0 - w) * score + w * float(nli_probs[i])
                 reasons.append(f"nli entailment {float(nli_probs[i]):.2f}")
-            vetoes = hard_check_reasons(claim, passage)
             if vetoes:
                 score = min(score, float(self.calibration["veto_cap"]) * self.threshold)
                 reasons = vetoes + reasons
