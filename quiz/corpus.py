@@ -146,6 +146,24 @@ class CorpusView:
             return text[: m.start(1)] + word[0].lower() + text[m.start(1) + 1 :]
         return text
 
+    # -- term similarity ---------------------------------------------------------------------
+    def nearness(self, key: str, terms: list[str]) -> list[float] | None:
+        """Cosine similarity of `key` to each term (the index's embedding model), or None when the
+        model cannot be loaded. Each text is encoded once and cached."""
+        if not hasattr(self, "_term_vectors"):
+            self._term_vectors: dict[str, np.ndarray] = {}
+        todo = [t for t in dict.fromkeys([key, *terms]) if t not in self._term_vectors]
+        if todo:
+            try:
+                vectors = self.index.encoder.encode(todo)
+            except Exception:  # no model: fall back to the pools' own order
+                return None
+            for text, vec in zip(todo, vectors, strict=True):
+                self._term_vectors[text] = vec
+        k = self._term_vectors[key]
+        # rounded: the order must not hang on the last bits of a float
+        return [round(float(k @ self._term_vectors[t]), 3) for t in terms]
+
     # -- neighbours --------------------------------------------------------------------------
     def similar(self, sentence: Sentence, k: int = 8) -> list[tuple[Sentence, float]]:
         """The k sentences most similar to `sentence` (cosine of the index's vectors), itself excluded."""

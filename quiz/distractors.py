@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from quiz.facts import Fact, FactTable
@@ -203,35 +204,51 @@ def _pool_key(fact: Fact) -> PoolTerm | None:
     return None
 
 
-def entity_distractors(fact: Fact, corpus: CorpusTerms) -> list[Distractor]:
-    """Pool terms of the key's kind that the corpus never mentions, near (same family) first."""
+Nearness = Callable[[str, list[str]], list[float]]
+
+
+def entity_distractors(fact: Fact, corpus: CorpusTerms, nearness: Nearness | None = None) -> list[Distractor]:
+    """Pool terms of the key's kind that the corpus never mentions, nearest first.
+
+    Near means the same family as the key when the key is itself a pool term (potassium ->
+    sodium), else, given `nearness` (cosine similarity of embeddings), the most similar terms.
+    """
     pool = pools().get(fact.kind, ())
     if not pool:
         return []
     own = _pool_key(fact)
     is_class = fact.kind == "drug" and fact.text.lower().endswith("s")
     taken = {fold(fact.text), *(fold(s) for s in fact.siblings)}
-    out = []
+    usable = []
     for i, term in enumerate(pool):
         if term is own or fold(term.term) in taken or corpus.mentions_term(term):
             continue
         if fact.kind == "drug" and term.form and (term.form == "class") != is_class:
             continue  # a class for a class ("opioids"), a drug for a drug ("tizanidine")
+        usable.append((i, term))
+    similar = nearness(fact.text, [t.term for _, t in usable]) if nearness and own is None and usable else None
+    out = []
+    for j, (i, term) in enumerate(usable):
         text = term.term
         if fact.kind == "receptor":
             text = text + "s" if fact.plural else text
         text = _match_case(fact.text, text)
-        near = own is not None and term.family == own.family
-        distance = (0.2 if near else 0.6) + 0.3 * i / max(1, len(pool))
-        out.append(Distractor(text, round(distance, 4), "pool", term.note))
+        if similar is not None:
+            distance = 1.0 - max(0.0, min(1.0, similar[j]))
+        else:
+            near = own is not None and term.family == own.family
+            distance = (0.2 if near else 0.6) + 0.3 * i / max(1, len(pool))
+        out.append(Distractor(text, round(distance, 3), "pool", term.note))
     return sorted(out, key=lambda d: (d.distance, d.text))
 
 
-def distractors_for(fact: Fact, table: FactTable, corpus: CorpusTerms) -> list[Distractor]:
+def distractors_for(
+    fact: Fact, table: FactTable, corpus: CorpusTerms, nearness: Nearness | None = None
+) -> list[Distractor]:
     """Candidate distractors for a fact, nearest first."""
     if fact.numeric:
         return numeric_distractors(fact, table)
-    return entity_distractors(fact, corpus)
+    return entity_distractors(fact, corpus, nearness)
 
 
 def pick(candidates: list[Distractor], mode: str) -> list[Distractor]:

@@ -296,8 +296,7 @@ def _list_question(view: CorpusView, fact: Fact, resolved: Resolved) -> str | No
     prefix = re.sub(r"\s+are$", " include", prefix)
     if len(prefix.split()) < 3:
         return None
-    suffix = resolved.text[end:].rstrip()
-    suffix = "" if re.fullmatch(r"[\s.;:!?]*", suffix) else suffix
+    suffix = re.sub(r"[\s.;:!?]+$", "", resolved.text[end:])
     return _according(view, fact, prefix + " which of the following" + suffix + "?")
 
 
@@ -343,7 +342,7 @@ def build_mcq(view: CorpusView, fact: Fact, mode: str) -> Candidate | None:
     if stem is None:
         return None
     siblings = {fold(s) for s in fact.siblings}
-    found = [d for d in distractors_for(fact, view.facts, view.terms) if fold(d.text) not in siblings]
+    found = [d for d in distractors_for(fact, view.facts, view.terms, view.nearness) if fold(d.text) not in siblings]
     ordered: list[Distractor] = pick(found, mode)
     claims = [(d.text, _member_claim(fact, resolved, d.text)) for d in ordered]
     if len(claims) < N_DISTRACTORS:
@@ -534,7 +533,7 @@ def build_true_false(view: CorpusView, fact: Fact, mode: str) -> list[Candidate]
     out.append(Candidate(_tf_item(view, fact, text, True, "true", "easy"), fact, s, text, [], variant="true"))
     # a number or an entity changed
     siblings = {fold(x) for x in fact.siblings}
-    found = [d for d in distractors_for(fact, view.facts, view.terms) if fold(d.text) not in siblings]
+    found = [d for d in distractors_for(fact, view.facts, view.terms, view.nearness) if fold(d.text) not in siblings]
     ordered = pick(found, mode)
     if ordered:
         first, rest = ordered[0], ordered[1:]

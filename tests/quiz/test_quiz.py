@@ -143,6 +143,7 @@ def test_same_seed_same_quiz_other_seed_other_quiz(seed_index):
     assert [i.id for i in a.items] != [i.id for i in c.items]
 
 
+@pytest.mark.slow  # two fresh interpreters, each loading the model
 def test_seed_is_stable_across_hash_seeds(seed_index_dir, tmp_path):
     """No set iteration decides anything: two interpreters with different PYTHONHASHSEED agree."""
     import os
