@@ -12,7 +12,8 @@ import streamlit as st
 
 from ui import common, resources
 
-st.set_page_config(page_title="baclofen-qa", page_icon=":material/medication:", layout="wide")
+# No page_icon: a Material icon favicon is fetched from fonts.gstatic.com, and the app works offline.
+st.set_page_config(page_title="baclofen-qa", layout="wide")
 # An uncaught error shows a one-line message, never a traceback (the pages catch what they can).
 st.set_option("client.showErrorDetails", "none")
 st.set_option("client.toolbarMode", "minimal")

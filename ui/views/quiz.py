@@ -22,6 +22,9 @@ TYPE_LABELS = {
     "short": "Short answer",
 }
 MAX_ITEMS = 100
+# Material icons, not emoji: a browser without an emoji font would show empty boxes.
+KEY = ":green[:material/check_circle:]"
+WRONG = ":red[:material/cancel:]"
 
 
 def _reset_answers() -> None:
@@ -62,15 +65,13 @@ def preview(items: list[QuizItem], index) -> None:
             st.caption(f"{number}. {TYPE_LABELS.get(item.type, item.type)} · {item.topic} · {item.difficulty}")
             st.markdown(f"**{md_escape(item.question)}**")
             if item.options:
-                st.markdown(
-                    "\n".join(
-                        f"- {'✅ **' + md_escape(o) + '**' if o == item.answer else md_escape(o)}" for o in item.options
-                    )
-                )
-            else:
-                others = [a for a in item.accepted if a != item.answer]
-                also = f" (also accepted: {md_escape(', '.join(others))})" if others else ""
-                st.markdown(f"Answer: **{md_escape(item.answer)}**{also}")
+                st.markdown("\n".join(f"- {KEY} **{md_escape(o)}**" if o == item.answer else f"- {md_escape(o)}"
+                                       for o in item.options))  # fmt: skip
+            if item.answer not in item.explanation:  # the explanation usually states the answer
+                st.markdown(f"{KEY} Answer: **{md_escape(item.answer)}**")
+            others = [a for a in item.accepted if a != item.answer]
+            if others:
+                st.caption(f"Also accepted: {md_escape('; '.join(others))}")
             if item.explanation:
                 st.markdown(md_escape(item.explanation))
             st.markdown(_source_label(item))
@@ -98,13 +99,14 @@ def take(items: list[QuizItem], index) -> None:
     if not marks:
         return
     right = sum(1 for it in items if marks.get(it.id, (None, False))[1])
-    st.metric("Your score", f"{right} / {len(items)}", delta=f"{right / len(items):.0%}" if items else None)
+    st.metric("Your score", f"{right} / {len(items)}")
+    st.caption(f"{right / len(items):.0%} right." if items else "")
     for number, item in enumerate(items, 1):
         response, ok = marks.get(item.id, (None, False))
         given = md_escape(str(response)) if response else "*(no answer)*"
         verdict = "Right" if ok else "Wrong"
         with st.container(border=True):
-            st.markdown(f"{'✅' if ok else '❌'} **{number}. {verdict}.** Your answer: {given} · keyed answer: "
+            st.markdown(f"{KEY if ok else WRONG} **{number}. {verdict}.** Your answer: {given} · keyed answer: "
                         f"**{md_escape(item.answer)}**")  # fmt: skip
             if item.explanation:
                 st.caption(md_escape(item.explanation))
