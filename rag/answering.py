@@ -73,8 +73,10 @@ class AnswerSettings:
     short_item_words: int = 8  # lists whose items average this few words are read whole
     max_followers: int = 2  # anaphoric sentences ("This ...", "It ...") kept after the best sentence
     # abstention
-    max_unknown: int = 1  # more topic words unknown to the corpus than this: abstain
-    max_unknown_share: float = 0.3  # or this share of the topic words unknown: abstain
+    # abstain when the words the corpus never uses carry this much of the question's meaning
+    # (1 - cosine between the question and the question without them; see QASystem.embed)
+    max_unknown_importance: float = 0.055
+    max_unknown: int = 1  # fallback when the importance was not measured: more unknown words than this
     min_coverage: float = 0.2  # the best sentences must cover at least this share of the known topic words
     min_dense: float = 0.3  # and be at least this similar to the question
 
@@ -271,10 +273,13 @@ class Answerer:
         st = self.settings
         if not scored:
             return True, "nothing retrieved"
-        topic = analysis.topic_terms
         unknown = analysis.unknown
-        if unknown and (len(unknown) > st.max_unknown or len(unknown) / len(topic) > st.max_unknown_share):
-            return True, f"the documents never mention {', '.join(t.word for t in unknown)}"
+        if unknown:
+            importance = analysis.unknown_importance
+            if (importance is not None and importance >= st.max_unknown_importance) or (
+                importance is None and len(unknown) > st.max_unknown
+            ):
+                return True, f"the documents never mention {', '.join(t.word for t in unknown)}"
         if not analysis.content_terms:
             return False, "no topic words; answering from the closest passages"
         best_cov = max(s.coverage for s in scored[:10])

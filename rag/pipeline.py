@@ -130,7 +130,22 @@ class QASystem:
         return [(self.index.chunk_by_id[h.id], h.score) for h in found.chunks]
 
     def embed(self, analyses: list[QueryAnalysis]) -> np.ndarray:
-        return self.index.encoder.encode([a.text for a in analyses])
+        """Question vectors, one encode call for all of them.
+
+        A question with words the corpus never uses is also embedded without them, in the same
+        call, and `analysis.unknown_importance` records how far that moves it (1 - cosine): a
+        question that is mostly about something the corpus does not mention moves a lot
+        ("Does baclofen interact with warfarin?"), one with an incidental unknown word barely
+        ("How is it physically delivered?"). The abstention check uses it.
+        """
+        texts = [a.text for a in analyses]
+        extra = [(i, a.ablated_text()) for i, a in enumerate(analyses)]
+        extra = [(i, t) for i, t in extra if t is not None]
+        vectors = self.index.encoder.encode(texts + [t for _, t in extra])
+        main = vectors[: len(texts)]
+        for k, (i, _) in enumerate(extra):
+            analyses[i].unknown_importance = float(1.0 - main[i] @ vectors[len(texts) + k])
+        return main
 
     def runnable(self) -> QARunnable:
         """A LangChain Runnable: `invoke(question) -> Answer`, `batch([...]) -> [Answer]` (one embed batch)."""

@@ -12,6 +12,7 @@ What it does not do: embed or search (retrieval.py) or decide to abstain (answer
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -30,7 +31,10 @@ _INSTRUCTION = re.compile(
     r"rules?|passages?|corpus|above|prompt|everything)\b[^.?!;]*|"
     r"\b(just |please |now )?(confirm|say|state|tell me|answer|reply|agree|pretend|respond)\b"
     r"( that| with| it| only)?[^.?!;]*?\b(\d[\d.,]*\s*(mg|g|mcg|%)|yes|true|safe|correct)\b[^.?!;]*|"
-    r"\byou (are|must|will|should) (now )?(an? |the )?(assistant|ai|model|obey|comply|answer|say|confirm)\b[^.?!;]*"
+    r"\byou (are|must|will|should) (now )?(an? |the )?(assistant|ai|model|obey|comply|answer|say|confirm)\b[^.?!;]*|"
+    r"\b(system|admin|administrator|developer|assistant)\s+(notice|message|prompt|override|instructions?|note)\b\s*:?|"
+    r"\b(answer|respond|reply|write)\s+(in|with|using)\s+(only\s+)?(one|a single|1|two|three)\s+words?\b[^.?!;]*|"
+    r"\b(do not|don't|never)\s+(cite|quote|use|mention|include|show)\b[^.?!;]*"
 )
 _NUMERIC_Q = re.compile(
     r"(?i)\bhow (much|many|long|often|high|low|quickly|fast|soon|frequently|big|small|large)\b|"
@@ -126,12 +130,29 @@ class Lexicon:
         does not match "effects", which a stemmer would conflate); a phrase matches when its words
         occur in order with at most two words between.
         """
+        by_first = self._by_first_word()
+        candidates = dict.fromkeys(key for t in tokens for key in by_first.get(t, ()))
         found = []
-        for key, terms in self.expansions.items():
-            parts = words(key)
-            if parts and _ordered_within(tokens, parts, gap=2):
-                found.append((key, terms))
+        for key in self.expansions:  # lexicon order, so results do not depend on the question's order
+            if key in candidates and _ordered_within(tokens, words(key), gap=2):
+                found.append((key, self.expansions[key]))
         return found
+
+    def _by_first_word(self) -> dict[str, list[str]]:
+        """Every written form of a key's first word (singular, plural) -> the keys starting with it."""
+        cached = self.__dict__.get("_first")
+        if cached is None:
+            cached = {}
+            for key in self.expansions:
+                parts = words(key)
+                if parts:
+                    for form in word_forms(parts[0]):
+                        cached.setdefault(form, []).append(key)
+            self.__dict__["_first"] = cached
+        return cached
+
+    def has_single_word(self, word: str) -> bool:
+        return any(" " not in key and len(words(key)) == 1 for key in self._by_first_word().get(word, ()))
 
 
 @lru_cache(maxsize=4)
@@ -143,6 +164,20 @@ def _load_lexicon(path: str) -> Lexicon:
         chat={k.lower(): v for k, v in data.get("chat", {}).items()},
         function_words=frozenset(w.lower() for w in data.get("function_words", [])),
     )
+
+
+def word_forms(word: str) -> set[str]:
+    """The word and the forms same_word() accepts for it ("kidney" -> kidney, kidneys, kidneyes)."""
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    for suffix in ("ies", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            base = word[: -len(suffix)]
+            forms.add(base)
+            if suffix == "ies":
+                forms.add(base + "y")
+    return {f for f in forms if same_word(word, f)}
 
 
 def same_word(a: str, b: str) -> bool:
@@ -197,6 +232,8 @@ class Vocabulary:
         self.n = max(1, len(texts))
         self._long = sorted(w for w in self.surface if len(w) >= 3 and w.isalpha())
         self._known_english = _wordpiece_vocabulary()
+        self._related: dict[str, str | None] = {}
+        self._corrected: dict[str, str | None] = {}
 
     def knows(self, word: str) -> bool:
         return stem(word) in self.df
@@ -210,10 +247,18 @@ class Vocabulary:
     def related(self, word: str) -> str | None:
         """A corpus word sharing all but a short ending with `word` ("withdrawn" -> "withdrawal",
         "presynaptically" -> "presynaptic"), else None."""
-        if len(word) < 6 or not word.isalpha():
+        if len(word) < 5 or not word.isalpha():
             return None
+        if word in self._related:
+            return self._related[word]
+        if len(word) < 6:
+            # a clipped word ("fibro" for fibromyalgia): a prefix of exactly one family of corpus words
+            longer = [w for w in self._with_prefix(word) if len(w) >= len(word) + 3]
+            stems_ = {stem(w) for w in longer}
+            self._related[word] = longer[0] if longer and len(stems_) == 1 else None
+            return self._related[word]
         best = None
-        for w in self._long:
+        for w in self._with_prefix(word[:5]):  # a related word shares at least five first letters
             n = 0
             for a, b in zip(word, w, strict=False):
                 if a != b:
@@ -221,7 +266,14 @@ class Vocabulary:
                 n += 1
             if n >= max(5, min(len(word), len(w)) - 2) and (best is None or n > best[0]):
                 best = (n, w)
-        return best[1] if best else None
+        self._related[word] = best[1] if best else None
+        return self._related[word]
+
+    def _with_prefix(self, prefix: str) -> list[str]:
+        """Corpus words starting with `prefix` (a slice of the sorted word list, found by bisection)."""
+        lo = bisect.bisect_left(self._long, prefix)
+        hi = bisect.bisect_left(self._long, prefix + "\uffff")
+        return self._long[lo:hi]
 
     def correct(self, word: str) -> str | None:
         """The corpus word `word` is a misspelling of, or None.
@@ -231,8 +283,12 @@ class Vocabulary:
         """
         if len(word) < 4 or not word.isalpha() or word in self._known_english:
             return None
-        match = difflib.get_close_matches(word, self._long, n=1, cutoff=0.8)
-        return match[0] if match else None
+        if word not in self._corrected:
+            # typos rarely change the first letter or the length by more than two: compare with those only
+            pool = [w for w in self._with_prefix(word[0]) if abs(len(w) - len(word)) <= 2]
+            match = difflib.get_close_matches(word, pool, n=1, cutoff=0.8)
+            self._corrected[word] = match[0] if match else None
+        return self._corrected[word]
 
 
 @lru_cache(maxsize=1)
@@ -283,12 +339,20 @@ class QueryAnalysis:
     wants_list: bool = False
     polar: bool = False
     mechanism: bool = False
+    unknown_importance: float | None = None  # 1 - cos(question, question without its unknown words)
     qualifier: str | None = None  # "max" | "start" | "typical"
     dimension: str | None = None  # "dose" | "frequency" | "duration" | "percent"
 
     @property
     def unknown(self) -> list[Term]:
         return [t for t in self.terms if t.status == "unknown"]
+
+    def ablated_text(self) -> str | None:
+        """The embedded text without the words the corpus never uses (None when there are none)."""
+        if not self.unknown:
+            return None
+        pattern = r"(?i)\b(" + "|".join(re.escape(t.word) for t in self.unknown) + r")\b"
+        return " ".join(re.sub(pattern, " ", self.text).split()) or "?"
 
     @property
     def content_terms(self) -> list[Term]:
@@ -475,7 +539,7 @@ def _joined_forms(tokens: list[str]) -> dict[str, list[str]]:
 
 
 def _in_lexicon(lex: Lexicon, word: str) -> bool:
-    return any(same_word(word, k) for k in lex.expansions if " " not in k)
+    return lex.has_single_word(word)
 
 
 def _rewrite(text: str, corrections: dict[str, str], replacements: dict[str, str]) -> str:

@@ -61,7 +61,10 @@ def test_questions_are_embedded_once_per_batch(qa, monkeypatch):
         return real(texts, **kw)
 
     monkeypatch.setattr(qa.index.encoder, "encode", spy)
-    questions = ["What is baclofen used for?", "How does baclofen work?", "Does it cause drowsiness?"]
+    questions = ["What is baclofen used for?", "How does baclofen work?", "Does baclofen interact with warfarin?"]
     answers = qa.ask_many(questions)
     assert [a.question for a in answers] == questions
-    assert len(calls) == 1 and len(calls[0]) == len(questions)  # one batch; corpus never re-embedded
+    # one batch: the questions, plus the one with a word the corpus lacks without that word; no corpus text
+    assert len(calls) == 1 and len(calls[0]) == len(questions) + 1
+    assert calls[0][-1] == "Does baclofen interact with?"
+    assert answers[2].abstained and not answers[0].abstained
