@@ -125,7 +125,7 @@ def test_clipped_words_are_related_to_the_corpus_word():
 def test_unknown_words_are_removed_for_the_importance_check(analyzer):
     analysis = analyzer.analyze("Are seizures on baclofen worse with warfarin?")
     assert analysis.ablated_text().startswith("Are seizures on baclofen worse with ?")
-    assert analyzer.analyze("Does baclofen cause drowsiness?").ablated_text() is None
+    assert analyzer.analyze("Is drowsiness common on baclofen?").ablated_text() is None
 
 
 def test_instructions_are_stripped_not_obeyed():

@@ -66,5 +66,5 @@ def test_questions_are_embedded_once_per_batch(qa, monkeypatch):
     assert [a.question for a in answers] == questions
     # one batch: the questions, plus the one with a word the corpus lacks without that word; no corpus text
     assert len(calls) == 1 and len(calls[0]) == len(questions) + 1
-    assert calls[0][-1] == "Does baclofen interact with?"
+    assert calls[0][-1] == "Does baclofen interact with ?"
     assert answers[2].abstained and not answers[0].abstained
