@@ -32,7 +32,6 @@ def small_gold() -> bytes:
 def test_gold_set_run_shows_metrics_figures_table_and_downloads(seeded):
     at = open_app("evaluate")
     at.file_uploader(key="eval_gold_file").set_value(("mini.jsonl", small_gold(), "application/json"))
-    at.checkbox(key="eval_baseline").uncheck()
     at.checkbox(key="eval_pairs").uncheck()
     at.form_submit_button[0].click().run()
     run_until(at, lambda a: a.session_state["eval_report"] if "eval_report" in a.session_state else None)
@@ -42,6 +41,8 @@ def test_gold_set_run_shows_metrics_figures_table_and_downloads(seeded):
     assert any("3 questions" in s.value for s in at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert "Key-fact recall" in metrics and "Citation recall" in metrics
+    deltas = [m.delta for m in at.metric if m.delta]
+    assert deltas and all("vs stock recipe" in d for d in deltas)  # compared with the stock recipe
     captions = [c for image in at.image for c in image.captions]
     assert "metrics.png" in captions and "latency.png" in captions  # the report's figures
     table = at.dataframe[-1].value

@@ -143,9 +143,12 @@ def gold_tab() -> None:
                 gold_path, name = None, "eval/data/gold.jsonl"
             gold = load_gold(gold_path, split)  # a bad file is a message now, not after a minute
             system, judge = resources.qa_system(where), resources.judge()
-            recipe = resources.stock_recipe(where) if with_recipe else None
 
             def work(log):
+                recipe = None
+                if with_recipe:  # built in the job (encodes the recipe's chunks), shared once built
+                    log("preparing the stock LangChain recipe")
+                    recipe = resources.stock_recipe(where)
                 result = evaluate(
                     system,
                     gold,
