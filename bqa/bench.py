@@ -41,6 +41,8 @@ QUICK_SCALES = [2_000, 5_000]
 CURVE_SIZES = [1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000]
 #: One exact search may cost this fraction of embedding the question (see `crossover_budget`).
 CROSSOVER_FRACTION = 0.5
+#: efSearch values also measured on each HNSW graph (query time only).
+EF_SWEEP = (64, 128, 256, 512, 1024)
 COLD_QUESTION = "What is the maximum daily dose of oral baclofen?"
 TARGETS = {
     "build_vs_raw_encode": ">= 0.9",
@@ -343,7 +345,12 @@ def measure_scale(scales: list[int], settings: Settings, *, quick: bool, embed_p
     for n in scales:
         log(f"bench: scale: {n:,} synthetic vectors (exact and HNSW)")
         r = sc.measure_vectors(
-            n, settings=settings.index, n_queries=n_queries, flat_queries=10 if n >= 300_000 else 30, log=log
+            n,
+            settings=settings.index,
+            n_queries=n_queries,
+            flat_queries=10 if n >= 300_000 else 30,
+            ef_search_sweep=EF_SWEEP,
+            log=log,
         )
         out["vectors"].append(r.to_dict())
     # The exact-search curve: the measured sizes plus cheap extra ones up to the largest scale.
@@ -579,6 +586,13 @@ def format_table(report: dict) -> str:
                 )
             )
         lines.extend(_grid(rows_t))
+        for v in s["vectors"]:
+            if v.get("ef_search_sweep"):
+                sweep = ", ".join(
+                    f"{e['ef_search']}: {_fmt(e['p50_ms'], 'ms')} / {e['recall_at_k']:.3f}"
+                    for e in v["ef_search_sweep"]
+                )
+                lines.append(f"  efSearch at {v['n']:,} (p50 / recall@10): {sweep}")
         c = s.get("crossover")
         if c:
             lines.append(

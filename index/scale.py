@@ -150,6 +150,7 @@ class VectorScale:
     k: int = 10
     n_queries: int = 0
     hnsw: dict | None = None
+    ef_search_sweep: list[dict] | None = None
 
     def to_dict(self) -> dict:
         out = dict(self.__dict__)
@@ -168,6 +169,7 @@ def measure_vectors(
     flat_queries: int = 30,
     k: int = 10,
     hnsw: bool = True,
+    ef_search_sweep: Iterable[int] = (),
     cluster_size: int = 100,
     seed: int = 0,
     log: Log = _silent,
@@ -181,6 +183,8 @@ def measure_vectors(
         n_queries: queries for the HNSW timings and recall (ground truth by exact search).
         flat_queries: how many of them time the exact index one at a time (slow at 1M).
         hnsw: also build and measure HNSW (the expensive part: minutes at 1M on 2 cores).
+        ef_search_sweep: other efSearch values to time and score on the same graph (query-time
+            only, so cheap); the headline figures use `settings.hnsw_ef_search`.
     """
     from index.store import make_faiss_index
 
@@ -228,6 +232,20 @@ def measure_vectors(
     result.hnsw_p95_ms = percentile_ms(graph_times, 95)
     result.hnsw_recall_at_k = recall_at_k(found, truth, k)
     result.hnsw_bytes_per_vector = faiss_bytes(graph) / n
+    sweep = []
+    for ef in sorted(set(ef_search_sweep) | {settings.hnsw_ef_search}):
+        graph.hnsw.efSearch = ef
+        times, got = _time_single_queries(graph, queries, k)
+        sweep.append(
+            {
+                "ef_search": ef,
+                "p50_ms": round(percentile_ms(times, 50), 4),
+                "p95_ms": round(percentile_ms(times, 95), 4),
+                "recall_at_k": round(recall_at_k(got, truth, k), 4),
+            }
+        )
+    graph.hnsw.efSearch = settings.hnsw_ef_search
+    result.ef_search_sweep = sweep if len(sweep) > 1 else None
     result.hnsw = {"M": settings.hnsw_m, "ef_construction": settings.hnsw_ef_construction}
     result.hnsw["ef_search"] = settings.hnsw_ef_search
     log(

@@ -40,10 +40,12 @@ class ChunkingSettings:
 @dataclass
 class IndexSettings:
     kind: str = field(default="auto", metadata={"help": "flat, hnsw, or auto (flat below hnsw_above)"})
-    hnsw_above: int = field(default=200_000, metadata={"help": "vector count above which auto uses HNSW"})
+    # Measured by `bqa bench` (docs/PERFORMANCE.md): exact search over 100k vectors costs about half of
+    # embedding a question; at 1M the graph needs efSearch 512 for recall@10 >= 0.95 (efSearch 128: 0.88).
+    hnsw_above: int = field(default=100_000, metadata={"help": "vector count above which auto uses HNSW"})
     hnsw_m: int = 32
-    hnsw_ef_construction: int = 80
-    hnsw_ef_search: int = 128
+    hnsw_ef_construction: int = 40
+    hnsw_ef_search: int = 512
 
 
 @dataclass
