@@ -64,6 +64,7 @@ class AnswerSettings:
     list_bonus: float = 0.04
     excluded_penalty: float = 0.08
     mechanism_bonus: float = 0.06
+    qualifier_bonus: float = 0.05
     context_weight: float = 0.6  # a term found only in the lead-in, label or section
     margin: float = 0.08  # keep sentences within this much of the best score
     min_score: float = 0.35
@@ -125,12 +126,14 @@ def _strip_end(text: str) -> str:
     return text.rstrip().rstrip(".;,")
 
 
-def sentence_stems(s: Sentence) -> tuple[set[str], set[str]]:
-    """Stems of the sentence itself, and of its label, lead-in and section."""
+def sentence_stems(s: Sentence, previous: Sentence | None = None) -> tuple[set[str], set[str]]:
+    """Stems of the sentence itself, and of its context: label, lead-in, section and the sentence
+    before it in the same paragraph ("Symptoms include ..." follows the sentence naming the syndrome)."""
     own = {stem(w) for w in words(s.text) if w not in STOP_WORDS}
-    ctx = {
-        stem(w) for w in words(" ".join(p for p in (s.label or "", s.context, s.section) if p)) if w not in STOP_WORDS
-    }
+    parts = [s.label or "", s.context, s.section]
+    if previous is not None and previous.doc_id == s.doc_id and previous.block == s.block:
+        parts.append(previous.text)
+    ctx = {stem(w) for w in words(" ".join(p for p in parts if p)) if w not in STOP_WORDS}
     return own, ctx - own
 
 
@@ -170,7 +173,9 @@ class _StemCache(dict):
         self._index = index
 
     def __missing__(self, sid: str) -> tuple[set[str], set[str]]:
-        value = sentence_stems(self._index.sentence_by_id[sid])
+        s = self._index.sentence_by_id[sid]
+        previous = self._index.sentences[s.position - 1] if s.position > 0 else None
+        value = sentence_stems(s, previous)
         self[sid] = value
         return value
 
@@ -243,6 +248,8 @@ class Answerer:
             cues = 0.0
             if analysis.wants_number or analysis.dimension:
                 cues += st.number_bonus if self._has_asked_quantity(analysis, s) else -st.number_penalty
+                if analysis.qualifier and any(q.qualifier == analysis.qualifier for q in self._quantities_of(s)):
+                    cues += st.qualifier_bonus  # "maximum" asked, "maximum" stated
             if analysis.wants_list and (s.kind == "list_item" or s.id in self._items_of or _ENUMERATION.search(s.text)):
                 cues += st.list_bonus
             if excluded:
@@ -258,10 +265,14 @@ class Answerer:
         out.sort(key=lambda x: -x.score)
         return out
 
-    def _has_asked_quantity(self, analysis: QueryAnalysis, s: Sentence) -> bool:
+    def _quantities_of(self, s: Sentence) -> list:
         found = self._quantities.get(s.id)
         if found is None:
             found = self._quantities[s.id] = quantities(s.text)
+        return found
+
+    def _has_asked_quantity(self, analysis: QueryAnalysis, s: Sentence) -> bool:
+        found = self._quantities_of(s)
         if analysis.dimension:
             return any(q.dimension == analysis.dimension for q in found)
         return bool(found) or has_quantity(s.text)

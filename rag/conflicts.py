@@ -92,7 +92,7 @@ def detect_conflicts(
     relevant = [s for s in scored[:depth] if s.score >= top - window]
     found: list[Found] = []
     # numbers of the asked kind are compared over a wider window: a second source often words them differently
-    wide = [s for s in scored[: depth * 2] if s.score >= top - 1.5 * window and s.coverage >= 0.5]
+    wide = [s for s in scored[: depth * 2] if s.score >= top - 1.5 * window and s.coverage >= 0.35]
     q = _quantity_conflict(analysis, wide)
     if q:
         found.append(q)

@@ -91,6 +91,15 @@ QUALIFIER_CUES: dict[str, tuple[str, ...]] = {
         "generally",
     ),
 }
+#: a threshold asked about: "above what dose ...", "more than", "over"
+_ABOVE_CUES = ("above", "over", "more than", "greater than", "higher than", "exceeding", "beyond")
+#: the kind of number the question word itself asks for
+_ASKED_DIMENSION: dict[str, re.Pattern[str]] = {
+    "duration": re.compile(r"(?i)\bhow (long|fast|quickly|soon)\b|\bwhen\b.*\b(peak|reach|start|work)"),
+    "frequency": re.compile(r"(?i)\bhow (many times|often)\b.*\b(take|taken|dose|doses|dosed|day|daily)\b"),
+    "percent": re.compile(r"(?i)\bwhat (percentage|proportion|fraction|share)\b|\bhow (likely|common)\b"),
+    "dose": re.compile(r"(?i)\bhow (much|high)\b|\bwhat (dose|dosage|amount)\b|\bwhat\b.*\bdose\b"),
+}
 DIMENSION_CUES: dict[str, re.Pattern[str]] = {
     "frequency": re.compile(
         r"(?i)\btimes (a|per) day\b|\btimes daily\b|\bhow many times\b|"
@@ -412,15 +421,14 @@ class QueryAnalyzer:
         tokens = tokens or tokenize(" ".join(fixed))
         q = " ".join(fixed)
         qualifier = None
-        for name, cues in QUALIFIER_CUES.items():
+        for name, cues in {"above": _ABOVE_CUES, **QUALIFIER_CUES}.items():
             if any(re.search(rf"\b{re.escape(c)}\b", q) for c in cues):
                 qualifier = name
                 break
-        dimension = None
-        for name, pattern in DIMENSION_CUES.items():
-            if pattern.search(q):
-                dimension = name
-                break
+        # what is asked ("how fast ...") decides before what is merely mentioned ("5 mg TID ...")
+        dimension = next((name for name, pattern in _ASKED_DIMENSION.items() if pattern.search(q)), None)
+        if dimension is None:
+            dimension = next((name for name, pattern in DIMENSION_CUES.items() if pattern.search(q)), None)
         return QueryAnalysis(
             question=question,
             text=text.strip() or question.strip(),
