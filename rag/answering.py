@@ -66,6 +66,7 @@ class AnswerSettings:
     mechanism_bonus: float = 0.06
     qualifier_bonus: float = 0.05
     context_weight: float = 0.6  # a term found only in the lead-in, label or section
+    previous_weight: float = 0.3  # a term found only in the sentence before, in the same paragraph
     margin: float = 0.08  # keep sentences within this much of the best score
     min_score: float = 0.35
     max_sentences: int = 5
@@ -126,14 +127,11 @@ def _strip_end(text: str) -> str:
     return text.rstrip().rstrip(".;,")
 
 
-def sentence_stems(s: Sentence, previous: Sentence | None = None) -> tuple[set[str], set[str]]:
-    """Stems of the sentence itself, and of its context: label, lead-in, section and the sentence
-    before it in the same paragraph ("Symptoms include ..." follows the sentence naming the syndrome)."""
+def sentence_stems(s: Sentence) -> tuple[set[str], set[str]]:
+    """Stems of the sentence itself, and of its label, lead-in and section."""
     own = {stem(w) for w in words(s.text) if w not in STOP_WORDS}
-    parts = [s.label or "", s.context, s.section]
-    if previous is not None and previous.doc_id == s.doc_id and previous.block == s.block:
-        parts.append(previous.text)
-    ctx = {stem(w) for w in words(" ".join(p for p in parts if p)) if w not in STOP_WORDS}
+    context = " ".join(p for p in (s.label or "", s.context, s.section) if p)
+    ctx = {stem(w) for w in words(context) if w not in STOP_WORDS}
     return own, ctx - own
 
 
@@ -147,8 +145,16 @@ def term_weights(analysis: QueryAnalysis, vocab: Vocabulary) -> list[tuple[Term,
     return out
 
 
-def coverage(weights: list[tuple[Term, float]], own: set[str], ctx: set[str], context_weight: float) -> float:
-    """Share of the question's (weighted) terms found in a sentence; its context counts at a discount."""
+def coverage(
+    weights: list[tuple[Term, float]],
+    own: set[str],
+    ctx: set[str],
+    context_weight: float,
+    previous: set[str] = frozenset(),
+    previous_weight: float = 0.0,
+) -> float:
+    """Share of the question's (weighted) terms found in a sentence; its context counts at a discount,
+    the sentence before it in the paragraph at a larger one."""
     total = sum(w for _, w in weights)
     if total <= 0:
         return 0.0
@@ -158,6 +164,8 @@ def coverage(weights: list[tuple[Term, float]], own: set[str], ctx: set[str], co
             got += w
         elif term.found_in(own | ctx):
             got += w * context_weight
+        elif previous and term.found_in(own | ctx | previous):
+            got += w * previous_weight
     return got / total
 
 
@@ -173,9 +181,7 @@ class _StemCache(dict):
         self._index = index
 
     def __missing__(self, sid: str) -> tuple[set[str], set[str]]:
-        s = self._index.sentence_by_id[sid]
-        previous = self._index.sentences[s.position - 1] if s.position > 0 else None
-        value = sentence_stems(s, previous)
+        value = sentence_stems(self._index.sentence_by_id[sid])
         self[sid] = value
         return value
 
@@ -244,7 +250,7 @@ class Answerer:
         out = []
         for s, d in zip(sentences, dense, strict=True):
             own, ctx = self._stems[s.id]
-            cov = coverage(weights, own, ctx, st.context_weight)
+            cov = coverage(weights, own, ctx, st.context_weight, self._previous_stems(s), st.previous_weight)
             cues = 0.0
             if analysis.wants_number or analysis.dimension:
                 cues += st.number_bonus if self._has_asked_quantity(analysis, s) else -st.number_penalty
@@ -264,6 +270,15 @@ class Answerer:
             out.append(Scored(s, score, float(d), cov, cues))
         out.sort(key=lambda x: -x.score)
         return out
+
+    def _previous_stems(self, s: Sentence) -> set[str]:
+        """Stems of the sentence before `s` in the same paragraph ("Symptoms include ..." needs it)."""
+        if s.position == 0:
+            return set()
+        prev = self.index.sentences[s.position - 1]
+        if prev.doc_id != s.doc_id or prev.block != s.block:
+            return set()
+        return self._stems[prev.id][0]
 
     def _quantities_of(self, s: Sentence) -> list:
         found = self._quantities.get(s.id)
