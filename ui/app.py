@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
+import time
 from collections.abc import AsyncIterator
 
 import streamlit as st
@@ -24,10 +26,14 @@ log = logging.getLogger("bqa.ui")
 async def warm_up(_app: st.App) -> AsyncIterator[None]:
     from ui import resources
 
+    started = time.perf_counter()
     try:
-        await asyncio.to_thread(resources.warm_up)
+        steps = await asyncio.to_thread(resources.warm_up)
     except Exception:  # the page shows the error in full when a visitor arrives
         log.exception("warming up failed; the app starts anyway")
+    else:
+        detail = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.items())
+        print(f"bqa: ready in {time.perf_counter() - started:.1f} s ({detail})", file=sys.stderr, flush=True)
     yield
 
 
