@@ -46,7 +46,8 @@ with st.sidebar:
         if where.status == "fresh":
             with common.show_errors("Reading the index"):
                 stats = resources.loaded_index(where).stats()
-                st.caption(f"Index: {stats['documents']} documents, {stats['sentences']} sentences. Up to date.")
+                docs = f"{stats['documents']} document{'s' if stats['documents'] != 1 else ''}"
+                st.caption(f"Index: {docs}, {stats['sentences']} sentences. Up to date.")
         elif where.status == "stale":
             st.warning(f"The index is out of date ({where.reason}). Rebuild it on the Corpus page.")
         else:

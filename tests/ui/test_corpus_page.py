@@ -50,7 +50,7 @@ def test_first_start_builds_the_index_then_upload_and_rebuild_add_a_document(mon
     at = open_app()  # no index yet: the shell builds one, then shows the Ask page
     first = current_build(index_dir)
     assert first is not None
-    assert any("Index: 1 documents" in t for t in texts(at.sidebar.caption))
+    assert any("Index: 1 document," in t for t in texts(at.sidebar.caption))
     assert at.text_input(key="ask_question")
 
     at.switch_page("views/corpus.py").run()
