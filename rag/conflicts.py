@@ -164,12 +164,12 @@ def _entity_terms(index: Index, analysis: QueryAnalysis, *, max_share: float = 0
     return out
 
 
-_DF_CACHE: dict[tuple[int, tuple], int] = {}
+_DF_CACHE: dict[tuple, int] = {}
 
 
 def _document_frequency(index: Index, term, vocab=None) -> int:
     """How many sentences of the index hold the term (from the vocabulary when it can say; cached)."""
-    key = (id(index), tuple(term.alts))
+    key = (id(index), index.manifest.get("build_id"), len(index.sentences), tuple(term.alts))
     if key not in _DF_CACHE:
         if vocab is not None and len(term.alts) == 1 and len(term.alts[0]) == 1:
             _DF_CACHE[key] = vocab.df.get(term.alts[0][0], 0)

@@ -23,6 +23,7 @@ from index.errors import InputError, ModelError
 from index.types import Answer, AnswerSentence, Citation
 from rag.answering import conflict_note, render
 from rag.conflicts import detect_conflicts
+from rag.query import strip_instructions
 
 if TYPE_CHECKING:
     from rag.pipeline import QASystem
@@ -122,7 +123,7 @@ def answer_with_llm(system: QASystem, question: str, analysis: QueryAnalysis, re
     passages = [(i + 1, index.documents[c.doc_id].title, c.text) for i, c in enumerate(chunks)]
     messages = [
         SystemMessage(SYSTEM_PROMPT),
-        HumanMessage(f"Passages:\n{format_passages(passages)}\n\nQuestion: {analysis.question}"),
+        HumanMessage(f"Passages:\n{format_passages(passages)}\n\nQuestion: {strip_instructions(question)[0]}"),
     ]
     try:
         reply = system.llm.invoke(messages)
