@@ -68,6 +68,7 @@ class AnswerSettings:
     context_weight: float = 0.6  # a term found only in the lead-in, label or section
     previous_weight: float = 0.3  # a term found only in the sentence before, in the same paragraph
     margin: float = 0.08  # keep sentences within this much of the best score
+    min_relative_coverage: float = 0.6  # and covering at least this share of what the best one covers
     min_score: float = 0.35
     max_sentences: int = 5
     max_words: int = 120
@@ -325,7 +326,8 @@ class Answerer:
             return []
         top = scored[0].score
         floor = max(st.min_score, top - st.margin)
-        chosen: list[Scored] = [s for s in scored if s.score >= floor]
+        cov_floor = scored[0].coverage * st.min_relative_coverage
+        chosen: list[Scored] = [s for s in scored if s.score >= floor and s.coverage >= cov_floor]
         must_ids = {m.id for m in must}
         by_id = {s.sentence.id: s for s in scored}
         for m in must:
