@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-QUESTION = "What is the maximum daily dose of oral baclofen?"
+# As a clinician types it between patients (docs: ../shared/USERS.md).
+QUESTION = "max daily dose oral baclofen?"
 HEALTH_LIMIT_S = 30.0
 ANSWER_LIMIT_S = 5.0
 
