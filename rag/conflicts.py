@@ -269,6 +269,6 @@ def _likelihood_conflict(analysis: QueryAnalysis, relevant: list) -> Found | Non
         a = next(iter(low_only.values()))
         b = next(iter(high_only.values()))
         both = [t.word for t in topic if t.found_in(_sentence_stems(a)) and t.found_in(_sentence_stems(b))]
-        subject = " ".join(both[:3]) or "this"
+        subject = both[0] if both else "this"
         return Found(f"how likely {subject} is (rare in one source, a common or serious risk in another)", [[a], [b]])
     return None
