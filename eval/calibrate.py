@@ -22,6 +22,9 @@ from rag.judge import CALIBRATION_PATH, SupportJudge, hard_check_reasons
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PAIRS_PATH = DATA_DIR / "judge_pairs.jsonl"
+#: More calibration pairs written by the eval session (all in the calib split), kept apart from the
+#: team's file so its held-out split stays untouched.
+EXTRA_PAIRS_PATH = DATA_DIR / "judge_pairs_extra.jsonl"
 FEATURES = ["sim", "coverage", "missing", "soft_coverage"]
 
 
@@ -87,7 +90,7 @@ def fit(judge: SupportJudge, rows: list[dict], *, max_false_accept: float = 0.03
         "soft_min_coverage": judge.calibration["soft_min_coverage"],
         "nli_weight": 0.5,
         "fitted_on": {
-            "file": "eval/data/judge_pairs.jsonl",
+            "files": ["eval/data/judge_pairs.jsonl", "eval/data/judge_pairs_extra.jsonl"],
             "split": "calib",
             "n_pairs": len(rows),
             "balanced_accuracy": round(bal, 4),
@@ -100,10 +103,13 @@ def fit(judge: SupportJudge, rows: list[dict], *, max_false_accept: float = 0.03
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=Path, default=PAIRS_PATH)
+    parser.add_argument("--extra", type=Path, default=EXTRA_PAIRS_PATH, help="more calib pairs (optional)")
     parser.add_argument("--out", type=Path, default=CALIBRATION_PATH)
     parser.add_argument("--max-false-accept", type=float, default=0.03)
     args = parser.parse_args(argv)
     rows = load_pairs(args.pairs, "calib")
+    if args.extra and args.extra.is_file():
+        rows += load_pairs(args.extra, "calib")
     if not rows:
         print(f"no calib pairs in {args.pairs}", file=sys.stderr)
         return 2

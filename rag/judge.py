@@ -158,8 +158,27 @@ _SYNONYM_GROUPS: list[list[str]] = [
         "boost",
         "rise",
         "rises",
+        "amplify",
+        "amplifies",
     ],
-    ["inhibit", "inhibits", "inhibited", "inhibiting", "block", "blocks", "blocking", "suppress", "suppresses"],
+    [
+        "inhibit",
+        "inhibits",
+        "inhibited",
+        "inhibiting",
+        "block",
+        "blocks",
+        "blocking",
+        "blocked",
+        "blockage",
+        "suppress",
+        "suppresses",
+    ],
+    ["minimal", "minimally", "barely", "negligible", "little"],
+    ["level", "levels", "concentration", "concentrations"],
+    ["worsen", "worsens", "worse", "exacerbate", "exacerbates", "aggravate", "aggravates"],
+    ["minimize", "minimise", "minimizes", "minimises", "mitigate", "mitigates", "lessen"],
+    ["fail", "fails", "failure", "failed", "malfunction"],
     ["risk", "danger", "hazard"],
     ["severe", "serious"],
     ["weakness", "weak"],
@@ -207,7 +226,8 @@ _EXTRA_STOP = frozenset(
     whether either rather via per among within upon across around about approximately roughly nearly almost
     because since due according particularly especially specifically much many generally overall less
     possible possibly potential potentially sometimes can could might perhaps likely
-    show shows showing shown up come comes make makes making give gives giving take takes taking taken need
+    show shows showing shown up come comes make makes making give gives giving given take takes taking taken need
+    go goes going get gets getting become becomes became put keep keeps kept
     needs needed happen happens occur occurs found find versus vs together people person someone produce
     produced known called calls above below over exceed exceeds exceeding beyond least
     not no never none nor neither without cannot""".split()
@@ -216,7 +236,8 @@ _EXTRA_STOP = frozenset(
 _QUANTITY_WORDS = frozenset(
     """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
     seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
-    twentyfive twentyseven half third quarter tenth hundredth thousandth twice thrice double triple
+    twentyfive twentyseven half third quarter tenth hundredth thousandth once twice thrice double triple
+    twenties thirties forties fifties sixties seventies eighties nineties
     percent cent milligram milligrams mg gram grams mcg microgram micrograms ml kg hour hours minute minutes
     times fold hundredfold tenfold""".split()
 )
@@ -241,6 +262,7 @@ _PHRASES = [
     (re.compile(r"(?i)\bhigh blood pressure\b"), "hypertension"),
     (re.compile(r"(?i)\bhalf[- ]life\b"), "halflife"),
     (re.compile(r"(?i)\bdon't respond\b"), "not responsive"),
+    (re.compile(r"(?i)\blead(?:s|ing)? to\b|\bled to\b"), "causes"),
 ]
 
 
@@ -289,9 +311,9 @@ def _term_set(text: str) -> frozenset[str]:
 def _covered(term: str, passage_terms: set[str]) -> bool:
     if term in passage_terms:
         return True
-    # a shared stem of five or more letters ("pharmacokinet" / "pharmacokinetics")
-    if len(term) >= 5:
-        return any(len(p) >= 5 and (p.startswith(term) or term.startswith(p)) for p in passage_terms)
+    # one stem extends the other ("fail" / "failur", "pharmacokinet" / "pharmacokinetics")
+    if len(term) >= 4:
+        return any(len(p) >= 4 and (p.startswith(term) or term.startswith(p)) for p in passage_terms)
     return False
 
 
@@ -330,7 +352,9 @@ _SMALL = {
 _SCALE = {"hundred": 100, "thousand": 1000}
 _FRACTION = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "tenth": 10,
              "tenths": 10, "hundredth": 100, "hundredths": 100, "thousandth": 1000}  # fmt: skip
-_MULTIPLE = {"twice": 2, "thrice": 3, "double": 2, "triple": 3}
+_MULTIPLE = {"once": 1, "twice": 2, "thrice": 3}
+_DECADES = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
+            "seventies": 1970, "eighties": 1980, "nineties": 1990}  # fmt: skip
 #: unit word -> (dimension, factor to the dimension's base unit: mg, minutes, percent, times)
 _UNITS: dict[str, tuple[str, float]] = {
     "mg": ("mass", 1.0), "milligram": ("mass", 1.0), "milligrams": ("mass", 1.0),
@@ -361,6 +385,27 @@ class Quantity(NamedTuple):
     raw: float  # as written
     unit: str | None  # dimension: mass, time, percent, volume, times; None when bare
     text: str
+    per: str | None = None  # a rate's denominator: "day" in "80 mg per day", "kg" in "5 mg/kg"
+
+
+_RATE_WORDS = {"daily": "day", "nightly": "day", "weekly": "week", "hourly": "hour", "monthly": "month",
+               "yearly": "year", "annually": "year"}  # fmt: skip
+_RATE_NOUNS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "hour": "hour", "hours": "hour",
+               "h": "hour", "month": "month", "months": "month", "year": "year", "kg": "kg", "kilogram": "kg",
+               "kilograms": "kg", "dose": "dose"}  # fmt: skip
+
+
+def _rate_after(tokens: list[str], k: int) -> str | None:
+    """The rate that follows a unit at tokens[k]: "daily", "a day", "per week", "/kg"."""
+    window = tokens[k + 1 : k + 4]
+    for n, tok in enumerate(window):
+        if tok in _RATE_WORDS:
+            return _RATE_WORDS[tok]
+        if tok in ("per", "a", "/", "each", "every") and n + 1 < len(window) and window[n + 1] in _RATE_NOUNS:
+            return _RATE_NOUNS[window[n + 1]]
+        if tok not in ("times", "time", "taken", "given"):
+            break
+    return None
 
 
 def _word_number(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
@@ -414,8 +459,16 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
                 pass
             i += 1
             continue
-        if tok in _MULTIPLE:
+        if tok in _MULTIPLE:  # "twice daily" is 2 times
             found.append((float(_MULTIPLE[tok]), i, i))
+            i += 1
+            continue
+        if tok in _DECADES:
+            found.append((float(_DECADES[tok]), i, i))
+            i += 1
+            continue
+        if tok == "half" and tokens[i + 1 : i + 2] != ["-"]:  # "half of patients" (not "half-life")
+            found.append((0.5, i, i))
             i += 1
             continue
         parsed = _word_number(tokens, i) if tok in _SMALL else None
@@ -432,21 +485,33 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
 
     quantities: list[Quantity] = []
     units: list[str | None] = []
-    for _value, _first, last in found:
+    for _value, first, last in found:
         nxt = tokens[last + 1] if last + 1 < len(tokens) else ""
-        units.append(nxt if nxt in _UNITS else None)
-    # a range shares its unit: "40 to 80 mg", "two to four hours", "10% to 75%"
+        if tokens[first] == "half":
+            units.append("half")
+            continue
+        units.append("times" if tokens[first] in _MULTIPLE else nxt if nxt in _UNITS else None)
+    rates = [_rate_after(tokens, last + (0 if units[n] in ("times", "half") and tokens[first] in _MULTIPLE else 1))
+             if units[n] else None for n, (_v, first, last) in enumerate(found)]  # fmt: skip
+    # a range shares its unit and rate: "40 to 80 mg per day", "two to four hours", "10% to 75%"
     for k in range(len(found) - 2, -1, -1):
-        if units[k] is None and units[k + 1] is not None:
+        if units[k] is None and units[k + 1] not in (None, "half"):
             gap = tokens[found[k][2] + 1 : found[k + 1][1]]
             if gap and all(g in _RANGE_JOIN or g in ("from", "between") for g in gap) and len(gap) <= 2:
                 units[k] = units[k + 1]
-    for (value, first, last), unit in zip(found, units, strict=True):
+                rates[k] = rates[k + 1]
+    for (value, first, last), unit, per in zip(found, units, rates, strict=True):
+        if unit == "half":  # a share: 50 percent, or 0.5 when compared bare
+            quantities.append(Quantity(50.0, 0.5, "percent", "half"))
+            continue
         if unit is None:
             quantities.append(Quantity(value, value, None, " ".join(tokens[first : last + 1])))
         else:
             dim, factor = _UNITS[unit]
-            quantities.append(Quantity(value * factor, value, dim, " ".join(tokens[first : last + 2])))
+            written = " ".join(tokens[first : last + 1]) + (
+                "" if unit == "times" and first == last and tokens[first] in _MULTIPLE else f" {unit}"
+            )
+            quantities.append(Quantity(value * factor, value, dim, written + (f" per {per}" if per else ""), per))
     return tuple(quantities)
 
 
@@ -464,6 +529,18 @@ def check_numbers(claim: str, passage: str) -> list[str]:
     for q in claim_q:
         if q.unit is not None:
             same = any(p.unit == q.unit and _close(p.value, q.value) for p in passage_q)
+            if (
+                same
+                and q.per
+                and not any(
+                    p.unit == q.unit
+                    and _close(p.value, q.value)
+                    and p.per in ((q.per,) if q.per == "kg" else (None, q.per))
+                    for p in passage_q
+                )
+            ):
+                reasons.append(f"unit: claim says {q.text!r}; the passage gives it per another unit")
+                continue
             bare = any(p.unit is None and _close(p.raw, q.raw) for p in passage_q)
             if same or bare:
                 continue
@@ -484,11 +561,12 @@ def check_numbers(claim: str, passage: str) -> list[str]:
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nor|neither|without|cannot|lacks?|lacking|absence|avoid(?:ed|s)?|"
-    r"fails?|failed|free of|contraindicated|contraindication)\b|n't\b",
+    r"fail(?:s|ed)? to|free of|contraindicated|contraindication)\b|n't\b",
     re.IGNORECASE,
 )
 _NOT_NEGATION = re.compile(
-    r"\b(?:not only|no longer than|no more than|not fully|whether or not|not (?:to )?exceed|not exceeding)\b",
+    r"\b(?:not only|no longer than|no more than|not fully|whether or not|not exceeding|"
+    r"not (?:to )?(?:exceed|go (?:above|over|beyond)|be (?:more|higher) than|rise above))\b",
     re.IGNORECASE,
 )
 
@@ -580,6 +658,13 @@ def check_negation(claim: str, passage: str) -> list[str]:
         if claim_neg != passage_neg or flipped:
             which = "claim" if claim_neg else "passage"
             reasons.append(f"negation: only the {which} is negated ({best[0][:80]!r})")
+    if not reasons and not _negated(_normalise(passage)):
+        # a claim that negates what a passage without any negation says, wherever it aligns
+        p_terms = _term_set(passage)
+        for clause in split_clauses(_normalise(claim)):
+            if any(_covered(t, p_terms) for t in _negated_terms(clause)):
+                reasons.append("negation: only the claim is negated")
+                break
     return reasons
 
 
@@ -590,13 +675,18 @@ _DIRECTION_WORDS: dict[str, tuple[list[str], list[str]]] = {
          "elevated", "enhance", "enhances", "enhanced", "enhancing", "boost", "boosts", "rise", "rises", "higher",
          "greater", "amplify", "amplifies", "promote", "promotes", "promoting", "promoted", "stimulate",
          "stimulates", "stimulating", "activate", "activates", "activating", "open", "opens", "opening", "opened",
-         "accelerate", "accelerates", "exaggerated", "facilitate", "facilitates", "intensify", "intensifies"],
+         "accelerate", "accelerates", "exaggerated", "facilitate", "facilitates", "intensify", "intensifies",
+         "strengthen", "strengthens", "worsen", "worsens", "exacerbate", "exacerbates", "aggravate", "aggravates",
+         "potentiate", "potentiates", "augment", "augments", "accumulate", "accumulates", "prolong", "prolongs",
+         "lengthen", "lengthens", "excite", "excites"],
         ["decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "reducing",
          "reduction", "lower", "lowers", "lowered", "lowering", "diminish", "diminishes", "inhibit", "inhibits",
          "inhibited", "inhibiting", "inhibition", "block", "blocks", "blocked", "blocking", "suppress",
          "suppresses", "suppressing", "limit", "limits", "limiting", "restrict", "restricts", "attenuate",
-         "attenuates", "decline", "declines", "drop", "drops", "fewer", "close", "closes", "closing", "slow",
-         "slows", "slowed", "impair", "impairs", "mitigate", "mitigates", "mitigation", "prevent", "prevents"],
+         "attenuates", "decline", "declines", "drop", "drops", "fewer", "closes", "closing", "slow",
+         "slows", "slowed", "impair", "impairs", "mitigate", "mitigates", "mitigation", "prevent", "prevents",
+         "weaken", "weakens", "weakened", "antagonize", "antagonizes", "deplete", "depletes", "shorten",
+         "shortens", "dampen", "dampens", "quiet", "quiets", "calm", "calms"],
     ),
     "quality": (
         ["improve", "improves", "improved", "improving", "better", "benefit", "benefits", "ease", "eases",
@@ -611,48 +701,78 @@ _DIRECTION_WORDS: dict[str, tuple[list[str], list[str]]] = {
 
 
 @lru_cache(maxsize=1)
-def _direction_table() -> dict[str, tuple[str, int]]:
-    table: dict[str, tuple[str, int]] = {}
+def _direction_table() -> dict[str, list[tuple[str, int]]]:
+    table: dict[str, list[tuple[str, int]]] = {}
     for axis, (up, down) in _DIRECTION_WORDS.items():
         for w in up:
-            table[w] = (axis, 1)
+            table.setdefault(w, []).append((axis, 1))
         for w in down:
-            table[w] = (axis, -1)
+            table.setdefault(w, []).append((axis, -1))
     return table
 
 
 _GENERIC_OBJECTS = frozenset(_canon(w) for w in ["baclofen", "drug", "medication", "patient", "patients", "level"])
+_LOCAL_NEGATION = frozenset({"not", "no", "never", "cannot", "dont", "doesnt", "didnt", "wont", "without"})
 
 
 @lru_cache(maxsize=8192)
-def _directions(text: str, window: tuple[int, int] = (3, 4)) -> tuple[tuple[str, int, frozenset[str]], ...]:
-    """(axis, +1/-1, the content terms around the direction word) for each direction word."""
+def _directions(
+    text: str, window: tuple[int, int] = (3, 4)
+) -> tuple[tuple[str, int, frozenset[str], frozenset[str]], ...]:
+    """(axis, +1/-1, the content terms around the direction word, those after it) per direction word."""
     table = _direction_table()
     out = []
     for clause in split_clauses(_normalise(text)):
-        toks = [w for w in words(clause) if w not in STOP_WORDS and w not in _EXTRA_STOP]
-        for i, w in enumerate(toks):
-            if w not in table:
-                continue
-            axis, sign = table[w]
-            around = toks[max(0, i - window[0]) : i] + toks[i + 1 : i + 1 + window[1]]
-            objects = {_canon(t) for t in around if t not in table and not _NUMBERISH.match(t)} - _GENERIC_OBJECTS
-            if _negated(" ".join(toks[max(0, i - 3) : i])) and not _NOT_NEGATION.search(clause):
-                sign = -sign  # "does not increase" points down
-            out.append((axis, sign, frozenset(objects)))
+        toks = words(clause)
+        content = [i for i, w in enumerate(toks) if w not in STOP_WORDS and w not in _EXTRA_STOP and w not in table]
+        hits = [i for i, w in enumerate(toks) if w in table]
+        for n, i in enumerate(hits):
+            nxt = hits[n + 1] if n + 1 < len(hits) else None
+            if nxt is not None and nxt - i <= 3 and all(t in STOP_WORDS for t in toks[i + 1 : nxt]):
+                continue  # "blocking the opening of": the outer word acts on the inner one (below)
+            outer = 1
+            if n > 0 and i - hits[n - 1] <= 3 and all(t in STOP_WORDS for t in toks[hits[n - 1] + 1 : i]):
+                outer = table[toks[hits[n - 1]]][0][1]
+            before = [toks[j] for j in content if j < i][-window[0] :]
+            after = [toks[j] for j in content if j > i][: window[1]]
+            objects = {_canon(t) for t in before + after if not _NUMBERISH.match(t)} - _GENERIC_OBJECTS
+            following = frozenset(_canon(t) for t in after if not _NUMBERISH.match(t)) - _GENERIC_OBJECTS
+            flip = any(t in _LOCAL_NEGATION for t in toks[max(0, i - 3) : i])  # "does not increase" points down
+            for axis, sign in table[toks[i]]:
+                sign = sign * outer
+                out.append((axis, -sign if flip else sign, frozenset(objects), following))
     return tuple(out)
+
+
+_COMPARATIVE = re.compile(r"(?i)\b(more|less|greater|fewer|higher|lower|larger|smaller)\s+(?:than\s+)?([a-z]{3,})")
+_COMPARATIVE_SIGN = {"more": 1, "greater": 1, "higher": 1, "larger": 1, "less": -1, "fewer": -1, "lower": -1,
+                     "smaller": -1}  # fmt: skip
+
+
+def _comparatives(text: str) -> set[tuple[int, str]]:
+    return {(_COMPARATIVE_SIGN[m.group(1).lower()], _canon(m.group(2).lower())) for m in _COMPARATIVE.finditer(text)}
 
 
 def check_direction(claim: str, passage: str) -> list[str]:
     """A change the claim states must not point the other way in the passage, for the same thing."""
+    reasons = []
+    # "less sensitive" where the passage says "more sensitive"
+    passage_cmp = _comparatives(_normalise(passage))
+    for sign, word in _comparatives(_normalise(claim)):
+        if (-sign, word) in passage_cmp and (sign, word) not in passage_cmp:
+            reasons.append(f"direction: claim says {'more' if sign > 0 else 'less'} {word}; the passage the opposite")
     passage_dirs = _directions(passage)
     if not passage_dirs:
-        return []
-    reasons = []
-    for axis, sign, objects in _directions(claim):
+        return reasons
+    for axis, sign, objects, following in _directions(claim):
         if not objects:
             continue
-        scored = [(len(objects & p_obj), p_sign) for p_axis, p_sign, p_obj in passage_dirs if p_axis == axis]
+        # what a verb acts on usually follows it: those words count double
+        scored = [
+            (len(objects & p_obj) + len(following & p_obj), p_sign)
+            for p_axis, p_sign, p_obj, _p_following in passage_dirs
+            if p_axis == axis
+        ]
         scored = [s for s in scored if s[0] > 0]
         if not scored:
             continue
@@ -667,7 +787,7 @@ def check_direction(claim: str, passage: str) -> list[str]:
 _CERTAINTY = re.compile(
     r"\b(?:approved|approval|proven|proved|established|definitely|definitive|certainly|always|guaranteed?|"
     r"confirmed|conclusively|standard|cures?|cured|all (?:patients|cases|people)|every (?:patient|case)|"
-    r"universally|completely|entirely|in all)\b",
+    r"universally|completely|entirely|in all|first-line|first line|treatment of choice|drug of choice)\b",
     re.IGNORECASE,
 )
 _STRONG_HEDGE = re.compile(
@@ -724,39 +844,89 @@ def check_hedge(claim: str, passage: str) -> list[str]:
 
 #: Families of mutually exclusive terms: naming one where the passage names another is a swap.
 _ENTITY_FAMILIES: list[list[str]] = [
-    ["gabaa", "gabab", "gabac", "nmda", "ampa", "glycine receptor"],
+    ["gabaa", "gabab", "gabac", "nmda", "ampa", "glycine receptor", "opioid receptor", "dopamine receptor"],
     ["potassium", "calcium", "sodium", "chloride", "magnesium"],
-    ["kidney", "liver", "lung", "heart", "skin", "intestine"],
-    ["oral", "intrathecal", "intravenous", "intramuscular", "topical", "subcutaneous", "transdermal"],
+    ["kidney|renal", "liver|hepatic", "lung|pulmonary", "heart|cardiac", "skin", "intestine", "stomach"],
+    ["brain", "spinal cord", "peripheral nerves"],
+    ["central nervous system|cns", "peripheral nervous system"],
+    ["oral|orally|by mouth", "intrathecal|intrathecally", "intravenous", "intramuscular", "topical",
+     "subcutaneous", "transdermal", "rectal", "inhaled"],
     ["tizanidine", "dantrolene", "diazepam", "botulinum", "gabapentin", "pregabalin", "cyclobenzaprine",
-     "carisoprodol", "methocarbamol", "clonazepam"],
-    ["benzodiazepines", "opioids", "antihistamines", "alcohol", "antidepressants", "antipsychotics"],
+     "carisoprodol", "methocarbamol", "clonazepam", "lorazepam", "morphine", "ibuprofen",
+     "acetaminophen|paracetamol", "aspirin", "levodopa", "phenytoin", "carbamazepine", "naltrexone",
+     "acamprosate", "disulfiram", "metoclopramide", "omeprazole", "tramadol", "codeine", "ketamine"],
+    ["benzodiazepines", "opioids", "antihistamines", "alcohol", "antidepressants", "antipsychotics", "ssris",
+     "nsaids", "anticonvulsants", "stimulants", "antibiotics", "anticoagulants", "beta blockers", "diuretics",
+     "corticosteroids|steroids"],
     ["multiple sclerosis", "stroke", "cerebral palsy", "parkinson", "epilepsy", "fibromyalgia", "alzheimer",
-     "rheumatic", "arthritis", "migraine", "spinal cord injuries", "spinal stenosis", "huntington", "als"],
+     "dementia", "rheumatic|rheumatoid", "arthritis|osteoarthritis", "migraine|migraines", "spinal cord injuries",
+     "spinal cord injury", "spinal stenosis", "huntington", "als", "infection", "diabetic neuropathy",
+     "postherpetic neuralgia", "trigeminal neuralgia", "hiccups", "gerd|reflux", "alcohol use disorder",
+     "cancer", "insomnia", "depression", "anxiety", "dystonia", "traumatic brain injury", "brain injuries",
+     "schizophrenia", "psychosis|psychotic", "bipolar", "tetanus", "stiff person", "diabetes", "hypertension"],
+    ["lumbar", "cervical", "thoracic"],
     ["agonist", "antagonist"],
     ["presynaptic", "postsynaptic"],
     ["polysynaptic", "monosynaptic"],
     ["excitatory", "inhibitory"],
     ["metabotropic", "ionotropic"],
-    ["glutamate", "dopamine", "serotonin", "acetylcholine", "norepinephrine", "histamine", "glycine"],
+    ["voltage-gated", "ligand-gated"],
+    ["hyperpolarization|hyperpolarize|hyperpolarizes", "depolarization|depolarize|depolarizes"],
+    ["motor neurons", "sensory neurons"],
+    ["gaba", "glutamate", "dopamine", "serotonin", "acetylcholine", "norepinephrine", "histamine", "glycine",
+     "substance p"],
     ["drowsiness", "dizziness", "nausea", "insomnia", "diarrhea", "constipation", "headache", "rash",
-     "hallucinations", "seizures", "fever", "confusion", "fatigue", "weakness", "hypotension", "hypertension"],
+     "hallucinations", "seizures", "fever", "confusion", "fatigue", "weakness", "hypotension", "hypertension",
+     "blurred vision", "dry mouth", "urinary retention", "respiratory depression", "weight gain", "tinnitus",
+     "ataxia", "vomiting", "tremor", "depression"],
     ["adenylate", "guanylate"],
-    ["tablets", "capsules", "injection", "patch", "granules", "liquid"],
-    ["adults", "children", "elderly"],
+    ["cyclic amp|camp", "cgmp"],
+    ["tablets|tablet", "capsules|capsule", "injection", "patch", "granules", "liquid|solution|suspension"],
+    ["adults", "children", "elderly", "infants|neonates|newborns", "adolescents|teenagers"],
+    ["men|male", "women|female"],
     ["fda", "ema"],
     ["upper esophageal", "lower esophageal"],
     ["upper limbs", "lower limbs"],
     ["upper back", "lower back"],
+    ["arms", "legs"],
     ["neuropathic", "nociceptive"],
-    ["diabetic neuropathy", "postherpetic neuralgia", "trigeminal neuralgia"],
+    ["morning", "evening|night|bedtime"],
+    # opposites: each member is a pole of synonyms ("a|b"); naming one pole where the passage says the other
+    ["early|earlier", "late|later"],
+    ["easier|easy", "harder|hard|more challenging|challenging|more difficult|difficult"],
+    ["minimal|little|negligible", "extensive|extensively"],
+    ["safe|harmless", "life-threatening|dangerous|fatal"],
+    ["well-tolerated", "poorly tolerated"],
+    ["room temperature", "refrigerator|fridge", "freezer|frozen"],
+    ["mild", "severe"],
+    ["acute", "chronic"],
+    ["before", "after"],
+    ["reversible", "irreversible|permanent"],
+    ["increase|increased|higher", "decrease|decreased|reduced|lower"],
+]  # fmt: skip
+#: Opposites that the passage must state when the claim does: a frequency is a claim of its own.
+_REQUIRED_FAMILIES: list[list[str]] = [
+    ["rare|rarely|seldom|infrequent|infrequently",
+     "common|commonly|often|frequently|usually|typically|hallmark"],
 ]  # fmt: skip
 
 
+_COMPARED_FREQUENCY = re.compile(r"(?i)\b(?:less|more)\s+(?:frequent(?:ly)?|common(?:ly)?|often)\b")
+
+
 @lru_cache(maxsize=1)
-def _families() -> list[list[tuple[str, tuple[str, ...]]]]:
-    """Each family member as (label, its canonical term sequence)."""
-    return [[(m, tuple(content_terms(m))) for m in fam] for fam in _ENTITY_FAMILIES]
+def _families() -> list[tuple[list[tuple[str, list[tuple[str, ...]]]], bool]]:
+    """Each family as its poles (label, the canonical term sequences of its spellings), and whether required."""
+    out = []
+    for families, required in ((_ENTITY_FAMILIES, False), (_REQUIRED_FAMILIES, True)):
+        for fam in families:
+            # a spelling that normalises into a negation ("unsafe" -> "not safe") would match its opposite
+            poles = [
+                (m.split("|")[0], [tuple(content_terms(v)) for v in m.split("|") if _normalise(v).lower() == v.lower()])
+                for m in fam
+            ]
+            out.append((poles, required))
+    return out
 
 
 def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
@@ -769,16 +939,21 @@ def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
 def check_entities(claim: str, passage: str) -> list[str]:
     """A named thing of the claim (a receptor, ion, organ, drug, condition) the passage replaces with another."""
     c_terms, p_terms = content_terms(claim), content_terms(passage)
+    # "less frequent" compares; it does not claim a frequency
+    c_required = content_terms(_COMPARED_FREQUENCY.sub(" ", claim))
     reasons = []
-    for family in _families():
-        in_claim = [label for label, seq in family if _contains(c_terms, seq)]
-        in_passage = [label for label, seq in family if _contains(p_terms, seq)]
+    for poles, required in _families():
+        terms = c_required if required else c_terms
+        in_claim = [label for label, seqs in poles if any(_contains(terms, q) for q in seqs)]
+        in_passage = [label for label, seqs in poles if any(_contains(p_terms, q) for q in seqs)]
         for label in in_claim:
             if label in in_passage:
                 continue
             others = [o for o in in_passage if o not in in_claim]
             if others:
                 reasons.append(f"entity: claim names {label!r}, the passage {others[0]!r}")
+            elif required:
+                reasons.append(f"hedge: claim says {label!r}, which the passage does not")
     return reasons
 
 
