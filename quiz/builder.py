@@ -266,10 +266,11 @@ def build_quiz(
     return Quiz(items, stats)
 
 
-def _priority(c: Candidate, topic_count: Counter, tf_truth: Counter, order: dict[str, int]) -> tuple[int, int, int]:
-    """Least-covered topic first; for true/false the answer seen less so far; then the seeded order."""
-    truth_bias = tf_truth[c.item.answer] if c.item.type == "true_false" else 0
-    return (topic_count[c.item.topic], truth_bias, order[c.item.id])
+def _priority(c: Candidate, topic_count: Counter, tf_truth: Counter, order: dict[str, int]) -> tuple[int, ...]:
+    """For true/false the answer seen less so far first; then the least-covered topic; then the seeded order."""
+    if c.item.type == "true_false":  # as many false statements as true ones, then topics
+        return (tf_truth[c.item.answer], topic_count[c.item.topic], order[c.item.id])
+    return (0, topic_count[c.item.topic], order[c.item.id])
 
 
 __all__ = ["CHEAP_CHECKS", "Quiz", "QuizStats", "build_quiz", "corpus_view"]

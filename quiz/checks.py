@@ -26,6 +26,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from quiz.corpus import CorpusView
 from quiz.facts import Fact
 from quiz.items import BLANK, N_DISTRACTORS, Candidate, tf_explanation, tf_stem
@@ -44,6 +46,11 @@ RELATED_SIMILARITY = 0.5
 NEIGHBOURS = 3
 #: ... and only those at least this similar to it (the rest are about something else).
 NEIGHBOUR_SIMILARITY = 0.4
+#: A distractor or false statement scoring within this much of the judge's threshold counts as
+#: supported (0: the judge's own decision; its calibration is the eval suite's business).
+SUPPORT_MARGIN = 0.0
+#: How many sentences a search for a wrong answer's statement brings back (dense, and BM25).
+RETRIEVED = 6
 
 
 @dataclass
@@ -176,14 +183,45 @@ class SupportChecker:
                 return True
         return False
 
-    def claims_supported(self, c: Candidate, claims: list[str]) -> list[bool]:
-        passages = self.passages(c)
-        pairs = [(claim, p) for claim in claims for p in passages]
-        verdicts = self.judge.judge_many(pairs) if pairs else []
+    def retrieved(self, claims: list[str]) -> list[list[str]]:
+        """For each claim, the corpus sentences the index's own search finds for it (dense and BM25)."""
+        from index.lexical import tokenize
+
+        index = self.view.index
+        try:
+            vectors = index.encoder.encode(claims)
+        except Exception:  # no model: lexical search only
+            vectors = None
         out = []
-        for i in range(len(claims)):
-            chunk = verdicts[i * len(passages) : (i + 1) * len(passages)]
-            out.append(any(bool(v.supported) for v in chunk))
+        for i, claim in enumerate(claims):
+            positions: list[int] = []
+            if vectors is not None:
+                _scores, dense = index.search_dense(vectors[i : i + 1], RETRIEVED, level="sentence")
+                positions += [int(p) for p in dense[0] if p >= 0]
+            bm25 = index.sentence_bm25.scores(tokenize(claim))
+            positions += [int(p) for p in np.argsort(-bm25, kind="stable")[:RETRIEVED] if bm25[int(p)] > 0]
+            out.append([self._passage(index.sentences[p]) for p in dict.fromkeys(positions)])
+        return out
+
+    def claims_supported(self, c: Candidate, claims: list[str]) -> list[bool]:
+        """Is each claim supported by some passage: the cited sentence, its nearest neighbours, or
+        what a search of the corpus for the claim itself finds?"""
+        own = self.passages(c)[:2]  # the cited sentence and its nearest neighbour
+        per_claim = [list(dict.fromkeys(own + found)) for found in self.retrieved(claims)]
+        pairs = [(claim, p) for claim, passages in zip(claims, per_claim, strict=True) for p in passages]
+        verdicts = self.judge.judge_many(pairs) if pairs else []
+        threshold = getattr(self.judge, "threshold", None)
+        near = None if threshold is None else float(threshold) - SUPPORT_MARGIN
+
+        def counts_as_support(v) -> bool:
+            # a wrong answer must be clearly unsupported: a score just under the judge's threshold
+            # is too close to call, so that option is not offered
+            return bool(v.supported) or (near is not None and float(getattr(v, "score", 0.0)) >= near)
+
+        out, at = [], 0
+        for passages in per_claim:
+            out.append(any(counts_as_support(v) for v in verdicts[at : at + len(passages)]))
+            at += len(passages)
         return out
 
     def key_supported(self, c: Candidate) -> bool:

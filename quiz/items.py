@@ -139,8 +139,10 @@ def _citation(view: CorpusView, fact: Fact) -> ItemCitation:
     return ItemCitation(doc.doc_id, doc.title, doc.text[start:end], start, end, doc.source, s.chunk_id, s.section)
 
 
-def _explain(c: ItemCitation, lead: str = "") -> str:
+def _explain(c: ItemCitation, lead: str = "", list_lead: str = "") -> str:
     where = f'"{c.title}"' + (f', section "{c.section}"' if c.section else "")
+    if list_lead and list_lead not in c.quote:  # the quote is a bullet whose lead-in it leaves out
+        return f'{lead}The source ({where}) lists under "{list_lead}": "{c.quote}"'
     return f'{lead}The source ({where}) says: "{c.quote}"'
 
 
@@ -275,6 +277,17 @@ def _according(view: CorpusView, fact: Fact, body: str) -> str:
     return f'According to "{title}", {view.lower_first(body)}'
 
 
+def _with_lead(view: CorpusView, sentence: Sentence, text: str) -> str:
+    """A bullet's text read after its lead-in ("Baclofen has demonstrated effectiveness in:" +
+    "Reducing severe spasticity ..." -> "... effectiveness in reducing severe spasticity ...")."""
+    if sentence.kind != "list_item" or not sentence.lead_sentence or sentence.label:
+        return text
+    lead = view.index.sentence_by_id.get(sentence.lead_sentence)
+    if lead is None or not view.resolve(lead).ok:
+        return text
+    return f"{_lead_clause(lead)} {text[:1].lower() + text[1:] if text[1:2].islower() else text}"
+
+
 def _list_question(view: CorpusView, fact: Fact, resolved: Resolved) -> str | None:
     """ "According to <title>, common side effects of baclofen include which of the following?" """
     if fact.lead is not None:
@@ -291,7 +304,7 @@ def _list_question(view: CorpusView, fact: Fact, resolved: Resolved) -> str | No
     if fact.list_start is None or fact.list_end is None or not resolved.ok:
         return None
     start, end = fact.list_start + resolved.shift, fact.list_end + resolved.shift
-    prefix = resolved.text[:start].rstrip()
+    prefix = _with_lead(view, fact.sentence, resolved.text[:start].rstrip())
     prefix = re.sub(r"\s*:$", "", prefix)
     prefix = re.sub(r"\s+are$", " include", prefix)
     if len(prefix.split()) < 3:
@@ -354,7 +367,7 @@ def build_mcq(view: CorpusView, fact: Fact, mode: str) -> Candidate | None:
         stem,
         [fact.text] + [t for t, _ in claims[:N_DISTRACTORS]],
         fact.text,
-        _explain(citation, f"Answer: {fact.text}. "),
+        _explain(citation, f"Answer: {fact.text}. ", fact.lead.text if fact.lead else ""),
         citation,
         topic=_topic(view, fact),
         difficulty=mode,
@@ -420,7 +433,8 @@ def build_short(view: CorpusView, fact: Fact) -> Candidate | None:
                 return None
             context = _lead_clause(Sentence(**{**asdict(fact.lead), "text": lead.text}))
         elif fact.list_start is not None and resolved.ok:
-            context = re.sub(r"\s*:$", "", resolved.text[: fact.list_start + resolved.shift].rstrip())
+            context = _with_lead(view, fact.sentence, resolved.text[: fact.list_start + resolved.shift].rstrip())
+            context = re.sub(r"\s*:$", "", context)
         else:
             return None
         if len(context.split()) < 3:
@@ -447,7 +461,7 @@ def build_short(view: CorpusView, fact: Fact) -> Candidate | None:
         stem,
         [],
         fact.text,
-        _explain(citation, f"Answer: {fact.text}. "),
+        _explain(citation, f"Answer: {fact.text}. ", fact.lead.text if fact.lead else ""),
         citation,
         accepted=accepted,
         topic=_topic(view, fact),
@@ -477,6 +491,8 @@ def _statement_ok(view: CorpusView, sentence: Sentence, resolved: Resolved) -> b
         return False
     if sentence.kind == "table_row" or resolved.text.rstrip().endswith(":"):
         return False
+    if sentence.kind == "list_item" and not sentence.label and not re.search(r"\b(is|are|can|may)\b", resolved.text):
+        return False  # a bullet fragment ("Reducing severe spasticity in ...") states nothing alone
     return bool(re.search(r"\b(is|are|was|were|can|may|has|have|should|must|\w+s|\w+ed)\b", resolved.text))
 
 
@@ -531,10 +547,12 @@ def build_true_false(view: CorpusView, fact: Fact, mode: str) -> list[Candidate]
     text = resolved.text
     out: list[Candidate] = []
     out.append(Candidate(_tf_item(view, fact, text, True, "true", "easy"), fact, s, text, [], variant="true"))
-    # a number or an entity changed
+    # a number or an entity changed (not under a negation: "efficacy has not been established for
+    # Alzheimer's disease" would be true to the world while the source never says it)
+    lowered = {w.lower() for w in re.findall(r"[A-Za-z']+", text)}
     siblings = {fold(x) for x in fact.siblings}
     found = [d for d in distractors_for(fact, view.facts, view.terms, view.nearness) if fold(d.text) not in siblings]
-    ordered = pick(found, mode)
+    ordered = pick(found, mode) if not lowered & negation_words() else []
     if ordered:
         first, rest = ordered[0], ordered[1:]
         false = text[:a] + first.text + text[b:]
@@ -554,7 +572,6 @@ def build_true_false(view: CorpusView, fact: Fact, mode: str) -> list[Candidate]
             )
         )
     # an antonym or a negation (not for hedged statements: "may lower" vs "may raise" can both hold)
-    lowered = {w.lower() for w in re.findall(r"[A-Za-z']+", text)}
     if lowered & hedge_words():
         return out
     flips = antonyms()
@@ -574,10 +591,11 @@ def build_true_false(view: CorpusView, fact: Fact, mode: str) -> list[Candidate]
         out.append(Candidate(item, fact, s, text, [(false, false)], variant="negation"))
     elif not negations:
         verbs = list(_NEGATABLE.finditer(text))
-        if len(verbs) == 1:
+        if len(verbs) == 1 and not re.match(r"\s+also\b", text[verbs[0].end() :]):
             v = verbs[0]
-            false = text[: v.end()] + " not" + text[v.end() :]
-            item = _tf_item(view, fact, false, False, "negation", "medium", (v.group(0), v.group(0) + " not"))
+            negated = "cannot" if v.group(0) == "can" else v.group(0) + " not"
+            false = text[: v.start()] + negated + text[v.end() :]
+            item = _tf_item(view, fact, false, False, "negation", "medium", (v.group(0), negated))
             out.append(Candidate(item, fact, s, text, [(false, false)], variant="negation"))
     return out
 

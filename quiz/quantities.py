@@ -341,6 +341,12 @@ def render(template: Template, values: tuple[float, ...]) -> str | None:
     if template.slots == 1 and values[0] == 1:  # "1 hours" -> "1 hour"
         for plural, singular in _SINGULAR.items():
             rendered = re.sub(rf"\b{plural}\b", singular, rendered)
+    elif values[-1] != 1:  # "one hour" -> "four hours" (the unit right after the number only)
+        tail = template.parts[-1]
+        m = re.match(r"\s+(" + "|".join(_SINGULAR.values()) + r")\b", tail)
+        if m:
+            plural = {v: k for k, v in _SINGULAR.items()}[m.group(1)]
+            rendered = rendered[: len(rendered) - len(tail)] + tail[: m.start(1)] + plural + tail[m.end(1) :]
     return rendered
 
 

@@ -56,6 +56,9 @@ def test_overlap_is_interval_intersection_of_one_kind():
         ("5 mg", (1,), "1 mg"),
         ("5 mg to 20 mg", (10, 40), "10 mg to 40 mg"),
         ("Two hours", (1,), "One hour"),
+        ("one hour", (4,), "four hours"),
+        (">60 mg/day", (120,), ">120 mg/day"),
+        ("10 mg per day", (20,), "20 mg per day"),
     ],
 )
 def test_render_keeps_the_span_style(text, values, expected):

@@ -90,6 +90,13 @@ def _claims(it, index):
             yield option, quote[:at] + option + quote[at + len(it.answer) :]
 
 
+def _leads(it, index):
+    """The lead-in of the list the cited sentence belongs to, if any."""
+    for s in index.sentences:
+        if s.doc_id == it.citation.doc_id and s.start <= it.key["start"] < s.end and s.lead_sentence:
+            yield index.sentence_by_id[s.lead_sentence].text
+
+
 def _retrieve(index, encoder, text, k=6):
     """Passages for a claim by the index's own search (dense + BM25 over sentences), independent
     of how the builder chose its neighbours."""
@@ -115,8 +122,10 @@ def test_mcq_key_supported_and_no_distractor_supported(quiz30, seed_index, encod
     assert mcqs
     for it in mcqs:
         claims = dict(_claims(it, seed_index))
-        key_verdict = judge.judge_many([(claims[it.answer], it.citation.quote)])[0]
-        assert key_verdict.supported, (name, it.question, key_verdict.reasons)
+        # the cited quote, read (for a bulleted list member) after its list's lead-in
+        cited = [it.citation.quote, *(f"{lead} {it.citation.quote}" for lead in _leads(it, seed_index))]
+        key_verdicts = judge.judge_many([(claims[it.answer], p) for p in cited])
+        assert any(v.supported for v in key_verdicts), (name, it.question, [v.reasons for v in key_verdicts])
         for option, claim in claims.items():
             if option == it.answer:
                 continue
