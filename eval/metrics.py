@@ -23,7 +23,9 @@ The support decisions come from any object with `judge_many(pairs) -> [Judgement
 
 from __future__ import annotations
 
+import math
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -409,11 +411,16 @@ def agreement(predicted: Sequence[bool], gold: Sequence[bool]) -> dict[str, floa
 
     y_pred, y_true = np.asarray(predicted, dtype=bool), np.asarray(gold, dtype=bool)
     negatives = ~y_true
+    both = bool(y_true.any() and negatives.any())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one class only: kappa is undefined, reported as 0
+        kappa = float(cohen_kappa_score(y_true, y_pred, labels=[False, True]))
+        balanced = float(balanced_accuracy_score(y_true, y_pred)) if both else float(accuracy_score(y_true, y_pred))
     return {
         "n": int(len(y_true)),
         "accuracy": float(accuracy_score(y_true, y_pred)),
-        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
-        "kappa": float(cohen_kappa_score(y_true, y_pred)),
+        "balanced_accuracy": balanced,
+        "kappa": 0.0 if math.isnan(kappa) else kappa,
         "false_accept_rate": float(y_pred[negatives].mean()) if negatives.any() else 0.0,
         "false_reject_rate": float((~y_pred[y_true]).mean()) if y_true.any() else 0.0,
     }

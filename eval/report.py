@@ -38,6 +38,7 @@ ALCE_HUMAN_AGREEMENT = 0.85
 RETRIEVE_K = 10
 ACCEPT_K = 5  # issue 2: a passage holding the answer in the top 5 for >= 95% of answerable dev questions
 ACCEPT_TARGET = 0.95
+ATTRIBUTION_RECORDS = 30  # good vs misattributed answers scored in the report (eval.attribution)
 
 Log = Callable[[str], None]
 
@@ -469,6 +470,15 @@ def render_markdown(result: dict[str, Any]) -> str:
             f"- {name}: a passage holding the answer in the top {a['k']} for {a['share']:.1%} of the "
             f"{a['n']} answerable {a['split']} questions ({verdict} the {a['target']:.0%} target; misses: {misses})."
         )
+    sep = result.get("score_separation")
+    if sep:
+        g, b = sep["good"], sep["misattributed"]
+        lines.append(
+            f"- `eval score` tells good citations from bad ({sep['n_records']} gold questions turned into quoted "
+            f"answers, `eval.attribution`): citing the right passages, citation recall {g['citation_recall']:.2f} "
+            f"and precision {g['citation_precision']:.2f} (target >= 0.9); the same answers citing distractor "
+            f"passages, {b['citation_recall']:.2f} and {b['citation_precision']:.2f} (target <= 0.2)."
+        )
     cache = "warm" if result.get("judge_cache_warm") else "cold (every sentence encoded afresh)"
     lines.append(
         f"- Whole run under a minute: {result['elapsed_s']:.1f} s with the judge's embedding cache {cache}; "
@@ -560,6 +570,7 @@ def evaluate(
     split: str = "all",
     log: Log = lambda _m: None,
     started: float | None = None,
+    attribution: bool = False,
 ) -> dict[str, Any]:
     """Run everything and return the report's data (write it with `write_report`)."""
     started = time.perf_counter() if started is None else started
@@ -597,6 +608,12 @@ def evaluate(
         log("checking the judge against the hand-labelled pairs")
         result["judge_agreement"] = judge_agreement(judge, pairs_path)
         phase("judge agreement")
+    if attribution:
+        from eval.attribution import measure
+
+        log("scoring quoted answers with right and with wrong citations")
+        result["score_separation"] = measure(judge, gold, limit=ATTRIBUTION_RECORDS)
+        phase("eval score: good vs misattributed")
     result["phases_s"] = phases
     result["elapsed_s"] = round(time.perf_counter() - started, 2)
     return result
@@ -637,6 +654,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         split=getattr(args, "split", "all") or "all",
         log=stderr_log,
         started=started,
+        attribution=True,
     )
     result["judge_cache_warm"] = warm
     result["phases_s"] = {
