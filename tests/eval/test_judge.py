@@ -258,7 +258,8 @@ def test_embedding_cache_round_trip(encoder, tmp_path):
     assert np.allclose(second.encode(["Baclofen is a muscle relaxant."]), v1)
 
 
-def _heldout_agreement(judge) -> dict:
+@pytest.fixture(scope="module")
+def heldout_stats(judge) -> dict:
     from eval.metrics import agreement
 
     rows = [json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()]
@@ -269,9 +270,9 @@ def _heldout_agreement(judge) -> dict:
 
 
 @pytest.mark.skipif(not PAIRS.is_file(), reason="no labelled pairs")
-def test_judge_holds_its_measured_agreement_on_heldout_pairs(judge):
+def test_judge_holds_its_measured_agreement_on_heldout_pairs(heldout_stats):
     """A regression floor at the level measured when the judge was last calibrated (see eval/README.md)."""
-    stats = _heldout_agreement(judge)
+    stats = heldout_stats
     assert stats["balanced_accuracy"] >= 0.86, stats
     assert stats["false_accept_rate"] <= 0.10, stats
     assert stats["kappa"] >= 0.70, stats
@@ -279,7 +280,7 @@ def test_judge_holds_its_measured_agreement_on_heldout_pairs(judge):
 
 @pytest.mark.skipif(not PAIRS.is_file(), reason="no labelled pairs")
 @pytest.mark.xfail(strict=True, reason="issue-4 target not reached yet: heldout balanced accuracy 0.88, 9.6% accepted")
-def test_judge_meets_its_targets_on_heldout_pairs(judge):
-    stats = _heldout_agreement(judge)
+def test_judge_meets_its_targets_on_heldout_pairs(heldout_stats):
+    stats = heldout_stats
     assert stats["balanced_accuracy"] >= 0.90, stats
     assert stats["false_accept_rate"] <= 0.05, stats

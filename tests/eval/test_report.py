@@ -131,3 +131,26 @@ def test_render_markdown_without_baseline_or_pairs():
     result = evaluate(FakeSystem(), GOLD, judge=SubstringJudge(), pairs_path=None)
     md = render_markdown(result | {"figures": []})
     assert "not run" in md and "not measured" in md
+
+
+@pytest.mark.slow
+def test_eval_run_on_the_real_system(seed_index, seed_corpus, encoder, tmp_path):
+    """The whole pipeline on a dozen gold questions: the real QASystem, judge and stock recipe."""
+    from rag.judge import SupportJudge
+    from rag.pipeline import QASystem
+
+    gold = [q for q in load_gold() if q.category in ("answerable", "unanswerable")][:12]
+    judge = SupportJudge(encoder)
+    result = evaluate(
+        QASystem(seed_index),
+        gold,
+        judge=judge,
+        baseline=StockRecipe.from_corpus(seed_corpus, encoder, encode=judge.encode),
+        attribution=True,
+    )
+    assert result["system"]["n_questions"] == 12
+    assert result["system"]["key_fact_recall"] >= result["baseline"]["key_fact_recall"]
+    assert result["score_separation"]["good"]["citation_recall"] >= 0.9
+    paths = write_report(result, tmp_path / "report")
+    assert (tmp_path / "report" / "report.md").read_text().count("\n| g") == 12
+    assert len(paths) == 5
