@@ -273,13 +273,13 @@ def heldout_stats(judge) -> dict:
 def test_judge_holds_its_measured_agreement_on_heldout_pairs(heldout_stats):
     """A regression floor at the level measured when the judge was last calibrated (see eval/README.md)."""
     stats = heldout_stats
-    assert stats["balanced_accuracy"] >= 0.86, stats
-    assert stats["false_accept_rate"] <= 0.10, stats
-    assert stats["kappa"] >= 0.70, stats
+    assert stats["balanced_accuracy"] >= 0.88, stats
+    assert stats["false_accept_rate"] <= 0.05, stats
+    assert stats["kappa"] >= 0.75, stats
 
 
 @pytest.mark.skipif(not PAIRS.is_file(), reason="no labelled pairs")
-@pytest.mark.xfail(strict=True, reason="issue-4 target not reached yet: heldout balanced accuracy 0.88, 9.6% accepted")
+@pytest.mark.xfail(strict=True, reason="issue-4 target just missed: heldout balanced accuracy 0.899 (3.8% accepted)")
 def test_judge_meets_its_targets_on_heldout_pairs(heldout_stats):
     stats = heldout_stats
     assert stats["balanced_accuracy"] >= 0.90, stats
