@@ -134,8 +134,10 @@ def test_render_markdown_without_baseline_or_pairs():
 
 
 @pytest.mark.slow
-def test_eval_run_on_the_real_system(seed_index, seed_corpus, encoder, tmp_path):
+def test_eval_run_on_the_real_system(request, seed_index, seed_corpus, encoder, tmp_path):
     """The whole pipeline on a dozen gold questions: the real QASystem, judge and stock recipe."""
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("slow: run with -m slow (make test-all)")  # nothing deselects slow tests by default
     from rag.judge import SupportJudge
     from rag.pipeline import QASystem
 
