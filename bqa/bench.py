@@ -369,7 +369,7 @@ def measure_scale(scales: list[int], settings: Settings, *, quick: bool, embed_p
         cross["rule"] = (
             f"largest size at which one exact search costs at most {CROSSOVER_FRACTION} x embedding the question"
         )
-        cross["recommended_hnsw_above"] = sc.round_down_125(cross["n"]) if cross.get("n") else None
+        cross["recommended_hnsw_above"] = sc.round_125(cross["n"]) if cross.get("n") else None
         cross["current_hnsw_above"] = settings.index.hnsw_above
         out["crossover"] = cross
     worst_n = min(scales[0], 10_000)
@@ -673,9 +673,9 @@ def plot(report: dict, path: Path) -> Path:
         n_seed = report["build"]["sentences"]
         ax.plot([n_seed], [qa["answer_p50_ms"]], "*", ms=12, color="black", label="full answer, seed corpus, p50")
     c = s.get("crossover")
-    if c and c.get("recommended_hnsw_above"):
-        label = "hnsw_above (exact below, HNSW above)"
-        ax.axvline(c["recommended_hnsw_above"], color="red", ls="--", lw=1, label=label)
+    if c and c.get("n"):
+        label = f"measured crossover, {c['n']:,} (exact search = {CROSSOVER_FRACTION} x question embedding)"
+        ax.axvline(c["n"], color="red", ls="--", lw=1, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("items indexed (vectors or documents; synthetic above the seed corpus)")

@@ -293,15 +293,15 @@ def crossover(curve: list[dict], *, budget_ms: float) -> dict:
     return out
 
 
-def round_down_125(n: int) -> int:
-    """Round down to 1, 2 or 5 times a power of ten (a setting people can read): 37_412 -> 20_000."""
+def round_125(n: int) -> int:
+    """The nearest (on a log scale) of 1, 2 or 5 times a power of ten, a setting people can read.
+
+    94_901 -> 100_000 and 125_691 -> 100_000 (the two crossovers measured so far); 37_000 -> 50_000.
+    """
     if n <= 0:
         return 0
-    power = 10 ** int(math.floor(math.log10(n)))
-    for step in (5, 2, 1):
-        if n >= step * power:
-            return step * power
-    return power
+    candidates = [step * 10**e for e in range(len(str(n)) - 1, len(str(n)) + 1) for step in (1, 2, 5)]
+    return min(candidates, key=lambda c: abs(math.log(c) - math.log(n)))
 
 
 # --- BM25 at scale --------------------------------------------------------------------------------

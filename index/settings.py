@@ -40,11 +40,13 @@ class ChunkingSettings:
 @dataclass
 class IndexSettings:
     kind: str = field(default="auto", metadata={"help": "flat, hnsw, or auto (flat below hnsw_above)"})
-    # Measured by `bqa bench` (docs/PERFORMANCE.md): exact search over 100k vectors costs about half of
-    # embedding a question; at 1M the graph needs efSearch 512 for recall@10 >= 0.95 (efSearch 128: 0.88).
+    # Measured by `bqa bench` (docs/PERFORMANCE.md): one exact search costs half of embedding a question
+    # at ~95k-125k vectors, hence 100k. At 1M vectors a graph built with efConstruction 40 reached only
+    # recall@10 0.912 at efSearch 512 (0.930 at 1024): the graph, not efSearch, limits it, so
+    # efConstruction stays 80 (at 100k: recall 1.000 against 0.996 with 40).
     hnsw_above: int = field(default=100_000, metadata={"help": "vector count above which auto uses HNSW"})
     hnsw_m: int = 32
-    hnsw_ef_construction: int = 40
+    hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 512
 
 

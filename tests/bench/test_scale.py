@@ -81,9 +81,12 @@ def test_crossover_interpolates_between_measured_sizes():
     assert scale.crossover(curve[:1], budget_ms=1.0)["n"] is None
 
 
-@pytest.mark.parametrize(("n", "expected"), [(52_000, 50_000), (37_412, 20_000), (1_999, 1_000), (10, 10), (0, 0)])
-def test_round_down_125(n, expected):
-    assert scale.round_down_125(n) == expected
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(94_901, 100_000), (125_691, 100_000), (37_000, 50_000), (1_400, 1_000), (1_500, 2_000), (7, 5), (0, 0)],
+)
+def test_round_125(n, expected):
+    assert scale.round_125(n) == expected
 
 
 def test_measure_vectors_on_a_tiny_case():
