@@ -180,6 +180,8 @@ def split_block(block: Block, *, reference_markers: bool) -> list[tuple[int, int
         # trim white space the marker may have exposed
         while e > s and block.text[e - 1].isspace():
             e -= 1
+        while s < e and block.text[s].isspace():  # e.g. a stray control separator after a table pipe
+            s += 1
         piece = block.text[s:e]
         if not _HAS_LETTER.search(piece):
             continue  # a bare number or punctuation is a marker, not a sentence
