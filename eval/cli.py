@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from eval.jsonl import read_objects
 from index.errors import InputError
 
 _JUDGE_BATCH = 256
@@ -37,18 +38,10 @@ def parse_judge_lines(lines: list[str]) -> list[dict[str, Any]]:
         InputError: naming the first bad line.
     """
     items = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"stdin line {n} is not valid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"stdin line {n}: expected a JSON object with claim and passage")
+    for n, where, obj in read_objects(lines, "stdin"):
         for key in ("claim", "passage"):
             if not isinstance(obj.get(key), str):
-                raise InputError(f"stdin line {n}: field {key!r} missing or not a string")
+                raise InputError(f"{where}: field {key!r} missing or not a string")
         items.append({"id": obj.get("id", n), "claim": obj["claim"], "passage": obj["passage"]})
     return items
 

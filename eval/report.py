@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from eval import metrics
+from eval.jsonl import read_objects
 from index.errors import InputError
 from index.types import Answer, Chunk
 
@@ -89,15 +90,9 @@ def load_gold(path: Path | str | None = None, split: str = "all") -> list[GoldQu
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read gold questions {p} ({type(exc).__name__})") from None
     out = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{p}: line {n} is not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("question"), str) or not obj["question"].strip():
-            raise InputError(f"{p}: line {n} needs a JSON object with a non-empty 'question'")
+    for n, where, obj in read_objects(lines, str(p)):
+        if not isinstance(obj.get("question"), str) or not obj["question"].strip():
+            raise InputError(f"{where} needs a JSON object with a non-empty 'question'")
         facts = obj.get("key_facts") or []
         facts = [[f] if isinstance(f, str) else list(f) for f in facts]
         out.append(

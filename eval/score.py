@@ -14,11 +14,11 @@ The aggregate averages the per-answer scores (as ALCE does) and also gives the s
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eval.jsonl import read_objects
 from eval.metrics import CitationScore, Judge, judge_plans, plan_citations, split_answer
 from index.errors import InputError
 
@@ -53,16 +53,7 @@ def parse_records(lines: list[str], *, source: str = "<input>") -> list[Record]:
         InputError: naming the first bad line (not JSON, not an object, a field of the wrong type).
     """
     records = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{source}: line {n}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where} is not valid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    for n, where, obj in read_objects(lines, source):
         answer = obj.get("answer")
         if not isinstance(answer, str):
             raise InputError(f"{where}: field 'answer' missing or not a string")
