@@ -10,8 +10,9 @@ Parts (progress on stderr; a table, or one JSON object with --json):
    every text embedded at question time is counted and checked against the corpus's own texts.
 3. process: cold start (spawning `bqa ask`, process start to first answer), `bqa --help`, and
    peak memory (getrusage max RSS of the bench and of the `bqa ask` child).
-4. scale (synthetic): exact FAISS against HNSW on random unit vectors, BM25 (bm25s) on synthetic
-   token documents, and the crossover that sets `IndexSettings.hnsw_above` (see index/scale.py).
+4. scale (synthetic): exact FAISS against IVF and HNSW on random unit vectors, BM25 (bm25s) on
+   synthetic token documents, and the crossover that sets `IndexSettings.approximate_above` (see
+   index/scale.py).
 
 Nothing here asserts a time; `acceptance` compares the measured ratios with the targets of issue 7.
 """
@@ -41,8 +42,11 @@ QUICK_SCALES = [2_000, 5_000]
 CURVE_SIZES = [1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000]
 #: One exact search may cost this fraction of embedding the question (see `crossover_budget`).
 CROSSOVER_FRACTION = 0.5
-#: efSearch values also measured on each HNSW graph (query time only).
-EF_SWEEP = (64, 128, 256, 512, 1024)
+#: Query-time knobs also measured on each built index: efSearch for HNSW, lists probed for IVF.
+SWEEPS = {"hnsw": (64, 128, 256, 512, 1024), "ivf": (8, 16, 32, 64, 128)}
+#: The approximate kind not configured is also built up to this size, for comparison (a 1M HNSW
+#: graph takes tens of minutes on 2 cores; `--compare` builds it at every size).
+COMPARE_UP_TO = 100_000
 COLD_QUESTION = "What is the maximum daily dose of oral baclofen?"
 TARGETS = {
     "build_vs_raw_encode": ">= 0.9",
@@ -322,34 +326,46 @@ def measure_processes(corpus: Path, index_dir: Path, *, reps: int, log: Log) -> 
 # --- part 4: scale -------------------------------------------------------------------------------
 
 
-def measure_scale(scales: list[int], settings: Settings, *, quick: bool, embed_p50_ms: float | None, log: Log) -> dict:
-    """Exact vs HNSW on synthetic vectors, the exact-search curve and crossover, BM25 by size."""
+def measure_scale(
+    scales: list[int],
+    settings: Settings,
+    *,
+    quick: bool,
+    embed_p50_ms: float | None,
+    compare: bool = False,
+    log: Log,
+) -> dict:
+    """Exact vs IVF and HNSW on synthetic vectors, the exact-search curve and crossover, BM25 by size.
+
+    The approximate kind that `auto` uses (`IndexSettings.approximate`) is measured at every size;
+    the other one up to COMPARE_UP_TO vectors, or at every size with `compare`.
+    """
     from index import scale as sc
 
     scales = sorted(set(scales))
     n_queries = 50 if quick else 200
+    chosen = settings.index.approximate
+    other = "hnsw" if chosen == "ivf" else "ivf"
     out: dict = {
         "synthetic": True,
         "vectors_data": "random unit vectors, clustered (a random centre per 100 vectors plus Gaussian noise, "
         "normalised; queries drawn alike, not indexed); dimension 384",
         "bm25_data": "synthetic documents: 40 Zipf-distributed token ids each over a 50,000-token vocabulary; "
         "5-token queries",
-        "hnsw": {
-            "M": settings.index.hnsw_m,
-            "ef_construction": settings.index.hnsw_ef_construction,
-            "ef_search": settings.index.hnsw_ef_search,
-        },
+        "approximate": chosen,
         "vectors": [],
         "bm25": [],
     }
     for n in scales:
-        log(f"bench: scale: {n:,} synthetic vectors (exact and HNSW)")
+        kinds = [chosen] + ([other] if compare or n <= COMPARE_UP_TO else [])
+        log(f"bench: scale: {n:,} synthetic vectors (exact, {' and '.join(k.upper() for k in kinds)})")
         r = sc.measure_vectors(
             n,
             settings=settings.index,
             n_queries=n_queries,
             flat_queries=10 if n >= 300_000 else 30,
-            ef_search_sweep=EF_SWEEP,
+            kinds=kinds,
+            sweeps=SWEEPS,
             log=log,
         )
         out["vectors"].append(r.to_dict())
@@ -369,13 +385,13 @@ def measure_scale(scales: list[int], settings: Settings, *, quick: bool, embed_p
         cross["rule"] = (
             f"largest size at which one exact search costs at most {CROSSOVER_FRACTION} x embedding the question"
         )
-        cross["recommended_hnsw_above"] = sc.round_125(cross["n"]) if cross.get("n") else None
-        cross["current_hnsw_above"] = settings.index.hnsw_above
+        cross["recommended_approximate_above"] = sc.round_125(cross["n"]) if cross.get("n") else None
+        cross["current_approximate_above"] = settings.index.approximate_above
         out["crossover"] = cross
     worst_n = min(scales[0], 10_000)
     log(f"bench: scale: worst case, {worst_n:,} uniform random unit vectors")
     out["uniform_worst_case"] = sc.measure_vectors(
-        worst_n, settings=settings.index, data="uniform", n_queries=n_queries, log=log
+        worst_n, settings=settings.index, data="uniform", n_queries=n_queries, kinds=[chosen, other], log=log
     ).to_dict()
     for n in scales:
         log(f"bench: scale: BM25 over {n:,} synthetic documents")
@@ -407,8 +423,9 @@ def acceptance(report: dict) -> dict:
     build = report.get("build", {})
     qa = report.get("questions", {}).get("qa", {})
     proc = report.get("process", {})
-    big = max(report.get("scale", {}).get("vectors", []), key=lambda v: v["n"], default=None)
-    at_1m = big if big and big["n"] >= 1_000_000 else None
+    scale = report.get("scale", {})
+    big = max(scale.get("vectors", []), key=lambda v: v["n"], default=None)
+    at_1m = big["approximate"].get(scale.get("approximate")) if big and big["n"] >= 1_000_000 else None
 
     def check(value, ok) -> dict:
         return {"value": value, "pass": None if value is None else bool(ok(value))}
@@ -417,8 +434,8 @@ def acceptance(report: dict) -> dict:
         "build_vs_raw_encode": check(build.get("build_vs_raw_encode"), lambda v: v >= 0.9),
         "answer_vs_question_embed": check(qa.get("answer_vs_question_embed"), lambda v: v <= 3),
         "help_seconds": check(proc.get("help_p50_s"), lambda v: v < 0.5),
-        "search_p50_ms_at_1m": check(at_1m["hnsw_p50_ms"] if at_1m else None, lambda v: v <= 20),
-        "recall_at_10_at_1m": check(at_1m["hnsw_recall_at_k"] if at_1m else None, lambda v: v >= 0.95),
+        "search_p50_ms_at_1m": check(at_1m["p50_ms"] if at_1m else None, lambda v: v <= 20),
+        "recall_at_10_at_1m": check(at_1m["recall_at_k"] if at_1m else None, lambda v: v >= 0.95),
     }
     for key, target in TARGETS.items():
         out[key]["target"] = target
@@ -435,6 +452,7 @@ def collect(
     work_parent: Path | None = None,
     questions: list[str] | None = None,
     cold_start: bool = True,
+    compare: bool = False,
     log: Log = _log,
 ) -> dict:
     """Run every part and return the report (a JSON-ready dict)."""
@@ -469,7 +487,12 @@ def collect(
         del index
     if scales:
         report["scale"] = measure_scale(
-            scales, settings, quick=quick, embed_p50_ms=report["questions"]["question_embed_p50_ms"], log=log
+            scales,
+            settings,
+            quick=quick,
+            embed_p50_ms=report["questions"]["question_embed_p50_ms"],
+            compare=compare,
+            log=log,
         )
         report["memory"]["bench_peak_rss_mb"] = _maxrss_mb()
     report["acceptance"] = acceptance(report)
@@ -570,35 +593,33 @@ def format_table(report: dict) -> str:
     s = report.get("scale")
     if s:
         lines.append(f"index scale (SYNTHETIC: {s['vectors_data']})")
-        h = s["hnsw"]
-        lines.append(f"  HNSW M={h['M']} efConstruction={h['ef_construction']} efSearch={h['ef_search']}")
-        header = ("vectors", "exact p50", "HNSW build", "HNSW p50", "recall@10", "bytes/vector exact/HNSW")
+        lines.append(f"  auto uses exact search, then {s['approximate'].upper()}")
+        header = ("vectors", "exact p50", "index", "parameters", "build", "p50", "recall@10", "bytes/vector")
         rows_t = [header]
-        for v in [*s["vectors"], {**s["uniform_worst_case"], "n": f"{s['uniform_worst_case']['n']:,} uniform"}]:
-            rows_t.append(
-                (
-                    v["n"] if isinstance(v["n"], str) else f"{v['n']:,}",
-                    _fmt(v["flat_p50_ms"], "ms"),
-                    _fmt(v.get("hnsw_build_s"), "s"),
-                    _fmt(v.get("hnsw_p50_ms"), "ms"),
-                    _fmt(v.get("hnsw_recall_at_k")),
-                    f"{v['flat_bytes_per_vector']:.0f} / {_fmt(v.get('hnsw_bytes_per_vector'))}",
-                )
-            )
+        worst = {**s["uniform_worst_case"], "n": f"{s['uniform_worst_case']['n']:,} uniform"}
+        for v in [*s["vectors"], worst]:
+            size = v["n"] if isinstance(v["n"], str) else f"{v['n']:,}"
+            exact = (size, _fmt(v["flat_p50_ms"], "ms"), "exact", "", "", "", "1")
+            rows_t.append((*exact, f"{v['flat_bytes_per_vector']:.0f}"))
+            for kind, a in v["approximate"].items():
+                params = " ".join(f"{key}={value}" for key, value in a["params"].items())
+                row = (size, "", kind.upper(), params, _fmt(a["build_s"], "s"), _fmt(a["p50_ms"], "ms"))
+                rows_t.append((*row, _fmt(a["recall_at_k"]), _fmt(a["bytes_per_vector"])))
         lines.extend(_grid(rows_t))
         for v in s["vectors"]:
-            if v.get("ef_search_sweep"):
-                sweep = ", ".join(
-                    f"{e['ef_search']}: {_fmt(e['p50_ms'], 'ms')} / {e['recall_at_k']:.3f}"
-                    for e in v["ef_search_sweep"]
-                )
-                lines.append(f"  efSearch at {v['n']:,} (p50 / recall@10): {sweep}")
+            for kind, a in v["approximate"].items():
+                if a.get("sweep"):
+                    knob = "ef_search" if kind == "hnsw" else "probe"
+                    sweep = ", ".join(
+                        f"{e[knob]}: {_fmt(e['p50_ms'], 'ms')} / {e['recall_at_k']:.3f}" for e in a["sweep"]
+                    )
+                    lines.append(f"  {kind.upper()} {knob} at {v['n']:,} (p50 / recall@10): {sweep}")
         c = s.get("crossover")
         if c:
             lines.append(
                 f"  crossover: exact search reaches {_fmt(c['budget_ms'], 'ms')} ({CROSSOVER_FRACTION} x question "
-                f"embedding) at ~{_fmt(c['n'])} vectors; recommended hnsw_above {_fmt(c['recommended_hnsw_above'])} "
-                f"(current {_fmt(c['current_hnsw_above'])})"
+                f"embedding) at ~{_fmt(c['n'])} vectors; recommended approximate_above "
+                f"{_fmt(c['recommended_approximate_above'])} (current {_fmt(c['current_approximate_above'])})"
             )
         lines.append("")
         lines.append(f"BM25 scale (SYNTHETIC: {s['bm25_data']})")
@@ -630,7 +651,7 @@ def _grid(rows: list[tuple]) -> list[str]:
 
 
 def plot(report: dict, path: Path) -> Path:
-    """Latency against corpus size (log-log): exact and HNSW search, BM25, and the question embedding."""
+    """Latency against corpus size (log-log): exact, IVF and HNSW search, BM25, and the question embedding."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -642,22 +663,27 @@ def plot(report: dict, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 5.2), dpi=120)
     curve = s["flat_curve"]
     ax.plot([c["n"] for c in curve], [c["flat_p50_ms"] for c in curve], "o-", label="exact FAISS search, p50")
-    vec = [v for v in s["vectors"] if v.get("hnsw_p50_ms") is not None]
-    ax.plot(
-        [v["n"] for v in vec],
-        [v["hnsw_p50_ms"] for v in vec],
-        "s-",
-        label=f"HNSW search, p50 (M={s['hnsw']['M']}, efSearch={s['hnsw']['ef_search']})",
-    )
-    for v in vec:
-        ax.annotate(
-            f"recall@10 {v['hnsw_recall_at_k']:.3f}",
-            (v["n"], v["hnsw_p50_ms"]),
-            textcoords="offset points",
-            xytext=(0, -14),
-            ha="center",
-            fontsize=8,
+    for kind, marker in (("ivf", "D-"), ("hnsw", "s-")):
+        vec = [v for v in s["vectors"] if kind in v["approximate"]]
+        if not vec:
+            continue
+        params = ", ".join(f"{key}={value}" for key, value in vec[-1]["approximate"][kind]["params"].items())
+        ax.plot(
+            [v["n"] for v in vec],
+            [v["approximate"][kind]["p50_ms"] for v in vec],
+            marker,
+            label=f"{kind.upper()} search, p50 ({params})",
         )
+        for v in vec:
+            a = v["approximate"][kind]
+            ax.annotate(
+                f"recall@10 {a['recall_at_k']:.3f}",
+                (v["n"], a["p50_ms"]),
+                textcoords="offset points",
+                xytext=(0, -14 if kind == "ivf" else 8),
+                ha="center",
+                fontsize=8,
+            )
     bm = s["bm25"]
     ax.plot(
         [r["n_docs"] for r in bm],
@@ -701,7 +727,14 @@ def run(args: argparse.Namespace) -> int:
     if scales is not None and any(n < 100 for n in scales):
         raise InputError("--scale sizes must be at least 100 vectors", hint="e.g. --scale 10000 100000")
     work_parent = Path(args.index_dir) if getattr(args, "index_dir", None) else None
-    report = collect(settings, corpus, quick=args.quick, scales=scales, work_parent=work_parent)
+    report = collect(
+        settings,
+        corpus,
+        quick=args.quick,
+        scales=scales,
+        work_parent=work_parent,
+        compare=getattr(args, "compare", False),
+    )
     figure = getattr(args, "figure", None)
     if figure:
         if report.get("scale"):

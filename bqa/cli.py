@@ -122,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="synthetic vector counts for the index-scale part (default 10000 100000 1000000)",
     )
     p.add_argument("--quick", action="store_true", help="fewer repetitions, smaller scales")
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="build both approximate indexes (IVF and HNSW) at every size (HNSW at 1M takes tens of minutes)",
+    )
     p.add_argument("--figure", metavar="FILE", default=None, help="also save latency against size as a PNG")
     _add_common(p)
     p.set_defaults(func=_dispatch("bqa.bench:run"))

@@ -1,4 +1,4 @@
-"""Index-scale experiments on synthetic data: exact FAISS against HNSW, and BM25 (bm25s), by size.
+"""Index-scale experiments on synthetic data: exact FAISS against IVF and HNSW, and BM25 (bm25s), by size.
 
 Embedding a million real chunks does not fit two CPU cores in a benchmark, so the scale part runs
 on synthetic data and says so:
@@ -7,14 +7,15 @@ on synthetic data and says so:
   vectors; each vector is its centre plus isotropic Gaussian noise, normalised). Queries are drawn
   the same way and are not in the index. Real sentence embeddings are clustered like this (in the
   seed corpus a question's best sentence has cosine ~0.7); uniformly random unit vectors are the
-  worst case for any graph index (every point is nearly equidistant) and are reported separately.
+  worst case for any approximate index (every point is nearly equidistant, no lists or graph
+  neighbourhoods to exploit) and are reported separately.
 - BM25: documents of Zipf-distributed token ids over a fixed vocabulary, short queries drawn
   from the same distribution.
 
 What is measured: build time, single-query search p50/p95 (one question at a time, as `bqa ask`
-searches), recall@k of HNSW against exact search, and memory per vector (from the index's own
+searches), recall@k of IVF and HNSW against exact search, and memory per vector (from the index's own
 arrays, not the noisy process RSS). This module measures; it does not choose settings. The
-crossover rule that turns the measurements into `IndexSettings.hnsw_above` is `crossover()`.
+crossover rule that turns the measurements into `IndexSettings.approximate_above` is `crossover()`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -120,7 +121,7 @@ def _time_single_queries(index, queries: np.ndarray, k: int) -> tuple[list[float
 
 
 def faiss_bytes(index) -> int:
-    """Bytes held by a flat or HNSW index's arrays (vectors, graph links, levels, offsets)."""
+    """Bytes held by a flat, IVF or HNSW index's arrays (vectors, ids, centroids, graph links)."""
     import faiss
 
     index = faiss.downcast_index(index)
@@ -129,12 +130,38 @@ def faiss_bytes(index) -> int:
         h = index.hnsw
         links = h.neighbors.size() * 4 + h.levels.size() * 4 + h.offsets.size() * 8
         return int(storage.ntotal * storage.code_size + links)
+    if hasattr(index, "nlist"):  # IVF: each vector's code and 8-byte id in its list, plus the centroids
+        return int(index.ntotal * (index.code_size + 8) + index.nlist * index.d * 4)
     return int(index.ntotal * index.code_size)
+
+
+#: The query-time knob of each approximate kind, swept on one built index.
+KNOBS = {"hnsw": "ef_search", "ivf": "probe"}
+
+
+def _params(kind: str, settings: IndexSettings, n: int) -> dict:
+    if kind == "hnsw":
+        s = settings
+        return {"M": s.hnsw_m, "ef_construction": s.hnsw_ef_construction, "ef_search": s.hnsw_ef_search}
+    lists = settings.ivf_lists_for(n)
+    return {"lists": lists, "probe": min(settings.ivf_probe, lists)}
+
+
+def _set_knob(index, kind: str, value: int) -> None:
+    if kind == "hnsw":
+        index.hnsw.efSearch = value
+    else:
+        index.nprobe = value
 
 
 @dataclass
 class VectorScale:
-    """One size of the vector experiment (times in ms unless named seconds)."""
+    """One size of the vector experiment: exact search, and each approximate kind measured.
+
+    `approximate` maps a kind ("ivf", "hnsw") to its parameters and figures: build_s, p50_ms,
+    p95_ms, recall_at_k (against exact search), bytes_per_vector, and `sweep` (the query-time
+    knob, efSearch or lists probed, at other values on the same index).
+    """
 
     n: int
     data: str
@@ -142,21 +169,16 @@ class VectorScale:
     flat_p50_ms: float
     flat_p95_ms: float
     flat_bytes_per_vector: float
-    hnsw_build_s: float | None = None
-    hnsw_p50_ms: float | None = None
-    hnsw_p95_ms: float | None = None
-    hnsw_recall_at_k: float | None = None
-    hnsw_bytes_per_vector: float | None = None
     k: int = 10
     n_queries: int = 0
-    hnsw: dict | None = None
-    ef_search_sweep: list[dict] | None = None
+    approximate: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        out = dict(self.__dict__)
-        for key, value in out.items():
-            if isinstance(value, float):
-                out[key] = round(value, 4)
+        out = {key: round(v, 4) if isinstance(v, float) else v for key, v in self.__dict__.items()}
+        out["approximate"] = {
+            kind: {key: round(v, 4) if isinstance(v, float) else v for key, v in fig.items()}
+            for kind, fig in self.approximate.items()
+        }
         return out
 
 
@@ -168,27 +190,29 @@ def measure_vectors(
     n_queries: int = 200,
     flat_queries: int = 30,
     k: int = 10,
-    hnsw: bool = True,
-    ef_search_sweep: Iterable[int] = (),
+    kinds: Iterable[str] = ("ivf", "hnsw"),
+    sweeps: dict[str, Iterable[int]] | None = None,
     cluster_size: int = 100,
     seed: int = 0,
     log: Log = _silent,
 ) -> VectorScale:
-    """Build exact and HNSW indexes over n synthetic vectors and measure both.
+    """Build an exact index and each approximate kind over n synthetic vectors and measure them.
 
     Args:
         n: number of vectors.
-        settings: the HNSW parameters (M, efConstruction, efSearch); the project's defaults if None.
+        settings: the IVF and HNSW parameters; the project's defaults if None.
         data: "clustered" (see ClusteredSphere) or "uniform" (the worst case).
-        n_queries: queries for the HNSW timings and recall (ground truth by exact search).
+        n_queries: queries for the approximate timings and recall (ground truth by exact search).
         flat_queries: how many of them time the exact index one at a time (slow at 1M).
-        hnsw: also build and measure HNSW (the expensive part: minutes at 1M on 2 cores).
-        ef_search_sweep: other efSearch values to time and score on the same graph (query-time
-            only, so cheap); the headline figures use `settings.hnsw_ef_search`.
+        kinds: approximate kinds to build ("ivf", "hnsw"); none measures exact search only. HNSW
+            is the expensive one: tens of minutes at 1M on 2 cores, against ~1.5 min for IVF.
+        sweeps: per kind, other values of its query-time knob (efSearch, lists probed) to time
+            and score on the same index; the headline figures use the settings' value.
     """
     from index.store import make_faiss_index
 
     settings = settings or IndexSettings()
+    sweeps = sweeps or {}
     rng = np.random.default_rng(seed)
     if data == "uniform":
         vectors = uniform_unit_vectors(n, rng)
@@ -216,42 +240,46 @@ def measure_vectors(
         k=k,
         n_queries=n_queries,
     )
-    if not hnsw:
+    kinds = list(kinds)
+    if not kinds:
         return result
-
     _, truth = flat.search(queries, k)  # batched: the exact ground truth for recall
     del flat
-    hnsw_settings = IndexSettings(**{**settings.__dict__, "kind": "hnsw"})
-    log(f"  {n:,} {data} vectors: building HNSW (M={settings.hnsw_m}, efConstruction={settings.hnsw_ef_construction})")
-    t0 = time.perf_counter()
-    graph = make_faiss_index(vectors, hnsw_settings)
-    result.hnsw_build_s = time.perf_counter() - t0
-    del vectors
-    graph_times, found = _time_single_queries(graph, queries, k)
-    result.hnsw_p50_ms = percentile_ms(graph_times, 50)
-    result.hnsw_p95_ms = percentile_ms(graph_times, 95)
-    result.hnsw_recall_at_k = recall_at_k(found, truth, k)
-    result.hnsw_bytes_per_vector = faiss_bytes(graph) / n
-    sweep = []
-    for ef in sorted(set(ef_search_sweep) | {settings.hnsw_ef_search}):
-        graph.hnsw.efSearch = ef
-        times, got = _time_single_queries(graph, queries, k)
-        sweep.append(
-            {
-                "ef_search": ef,
-                "p50_ms": round(percentile_ms(times, 50), 4),
-                "p95_ms": round(percentile_ms(times, 95), 4),
-                "recall_at_k": round(recall_at_k(got, truth, k), 4),
-            }
+    for kind in kinds:
+        params = _params(kind, settings, n)
+        log(f"  {n:,} {data} vectors: building {kind.upper()} ({', '.join(f'{a}={b}' for a, b in params.items())})")
+        t0 = time.perf_counter()
+        index = make_faiss_index(vectors, IndexSettings(**{**settings.__dict__, "kind": kind}))
+        build = time.perf_counter() - t0
+        knob = KNOBS[kind]
+        sweep = []
+        values = {min(v, params["lists"]) if kind == "ivf" else v for v in sweeps.get(kind, ())}
+        for value in sorted(values | {params[knob]}):
+            _set_knob(index, kind, value)
+            times, got = _time_single_queries(index, queries, k)
+            sweep.append(
+                {
+                    knob: value,
+                    "p50_ms": round(percentile_ms(times, 50), 4),
+                    "p95_ms": round(percentile_ms(times, 95), 4),
+                    "recall_at_k": round(recall_at_k(got, truth, k), 4),
+                }
+            )
+        head = next(e for e in sweep if e[knob] == params[knob])
+        result.approximate[kind] = {
+            "params": params,
+            "build_s": build,
+            "p50_ms": head["p50_ms"],
+            "p95_ms": head["p95_ms"],
+            "recall_at_k": head["recall_at_k"],
+            "bytes_per_vector": faiss_bytes(index) / n,
+            "sweep": sweep if len(sweep) > 1 else None,
+        }
+        del index
+        log(
+            f"  {n:,} {data} vectors: {kind.upper()} built in {build:.1f} s, "
+            f"p50 {head['p50_ms']:.2f} ms, recall@{k} {head['recall_at_k']:.3f}"
         )
-    graph.hnsw.efSearch = settings.hnsw_ef_search
-    result.ef_search_sweep = sweep if len(sweep) > 1 else None
-    result.hnsw = {"M": settings.hnsw_m, "ef_construction": settings.hnsw_ef_construction}
-    result.hnsw["ef_search"] = settings.hnsw_ef_search
-    log(
-        f"  {n:,} {data} vectors: HNSW built in {result.hnsw_build_s:.1f} s, "
-        f"p50 {result.hnsw_p50_ms:.2f} ms, recall@{k} {result.hnsw_recall_at_k:.3f}"
-    )
     return result
 
 
@@ -261,7 +289,7 @@ def flat_latency_curve(
     """Exact-search p50 at each size (cheap: an exact index is built by copying the vectors)."""
     out = []
     for n in sizes:
-        r = measure_vectors(n, n_queries=n_queries, flat_queries=n_queries, k=k, hnsw=False, seed=seed, log=log)
+        r = measure_vectors(n, n_queries=n_queries, flat_queries=n_queries, k=k, kinds=(), seed=seed, log=log)
         out.append({"n": n, "flat_p50_ms": round(r.flat_p50_ms, 4), "flat_p95_ms": round(r.flat_p95_ms, 4)})
     return out
 

@@ -39,15 +39,40 @@ class ChunkingSettings:
 
 @dataclass
 class IndexSettings:
-    kind: str = field(default="auto", metadata={"help": "flat, hnsw, or auto (flat below hnsw_above)"})
+    kind: str = field(
+        default="auto",
+        metadata={"help": "flat, ivf, hnsw, or auto (exact up to approximate_above vectors, then `approximate`)"},
+    )
     # Measured by `bqa bench` (docs/PERFORMANCE.md): one exact search costs half of embedding a question
-    # at ~95k-125k vectors, hence 100k. At 1M vectors a graph built with efConstruction 40 reached only
-    # recall@10 0.912 at efSearch 512 (0.930 at 1024): the graph, not efSearch, limits it, so
-    # efConstruction stays 80 (at 100k: recall 1.000 against 0.996 with 40).
-    hnsw_above: int = field(default=100_000, metadata={"help": "vector count above which auto uses HNSW"})
+    # at ~95k-125k vectors, hence 100k.
+    approximate_above: int = field(default=100_000, metadata={"help": "vector count above which auto leaves exact"})
+    # At 1M synthetic clustered vectors, HNSW (M=32, efConstruction 40) reached recall@10 0.912 at
+    # efSearch 512 after a 24-minute build; IVF (4 x sqrt(n) lists, 32 probed) 0.9995 at ~1 ms after
+    # 90 s. On 40k real sentence embeddings both pass 0.95 (docs/PERFORMANCE.md). Hence IVF.
+    approximate: str = field(default="ivf", metadata={"help": "what auto uses above approximate_above: ivf or hnsw"})
+    ivf_lists: int = field(default=0, metadata={"help": "IVF inverted lists; 0 means 4 x sqrt(vector count)"})
+    ivf_probe: int = field(default=32, metadata={"help": "IVF lists scanned per search"})
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 512
+
+    def resolve_kind(self, n: int) -> str:
+        """The FAISS index kind for n vectors: flat, ivf or hnsw."""
+        kind = self.kind
+        if kind == "auto":
+            kind = self.approximate if n > self.approximate_above else "flat"
+        if kind not in ("flat", "ivf", "hnsw"):
+            raise ValueError(f"unknown index kind {kind!r} (expected flat, ivf, hnsw or auto)")
+        return kind
+
+    def ivf_lists_for(self, n: int) -> int:
+        """Inverted lists for n vectors: the setting, else 4 x sqrt(n); never more than n / 39.
+
+        FAISS's k-means wants at least 39 training points per centroid; with fewer lists than
+        that the centroids are poorly placed. 1M vectors get 4,000 lists of ~250 vectors.
+        """
+        lists = self.ivf_lists or int(4 * n**0.5)
+        return max(1, min(lists, n // 39))
 
 
 @dataclass

@@ -69,22 +69,46 @@ def _sha256(path: Path) -> str:
 
 
 def make_faiss_index(vectors: np.ndarray, settings: IndexSettings):
-    """Exact inner product below `hnsw_above` vectors (or when kind='flat'); HNSW above it."""
+    """An inner-product FAISS index over the rows of `vectors`, of the kind `settings` resolves to.
+
+    Exact (IndexFlatIP) up to `approximate_above` vectors; above it IVF (k-means lists, trained
+    on the vectors themselves, or a fixed sample of 256 per list) or HNSW. Training is seeded, so
+    the same vectors give the same index.
+    """
     import faiss
 
     n, dim = vectors.shape if vectors.ndim == 2 else (0, 0)
-    kind = settings.kind
-    if kind == "auto":
-        kind = "hnsw" if n > settings.hnsw_above else "flat"
+    kind = settings.resolve_kind(n)
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = settings.hnsw_ef_construction
         index.hnsw.efSearch = settings.hnsw_ef_search
+    elif kind == "ivf" and n:
+        lists = settings.ivf_lists_for(n)
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, lists, faiss.METRIC_INNER_PRODUCT)
+        index.cp.seed = 1234
+        sample = vectors
+        if n > 256 * lists:
+            rows = np.sort(np.random.default_rng(0).choice(n, 256 * lists, replace=False))
+            sample = vectors[rows]
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        index.nprobe = min(settings.ivf_probe, lists)
     else:
         index = faiss.IndexFlatIP(dim)
     if n:
         index.add(vectors)
     return index
+
+
+def tune_loaded(index, settings: IndexSettings) -> None:
+    """Apply the query-time settings (efSearch, nprobe) to an index read from disk."""
+    import faiss
+
+    index = faiss.downcast_index(index)
+    if hasattr(index, "hnsw"):
+        index.hnsw.efSearch = settings.hnsw_ef_search
+    if hasattr(index, "nprobe"):
+        index.nprobe = min(settings.ivf_probe, index.nlist)
 
 
 #: Searches of fewer queries than this run on one OpenMP thread. A single question's search is
@@ -438,9 +462,8 @@ def load_index(index_dir: Path, settings: Settings | None = None, *, verify: boo
         sentence_vectors = np.load(folder / "sentence_vectors.npy", allow_pickle=False)
         chunk_faiss = faiss.read_index(str(folder / "chunks.faiss"))
         sentence_faiss = faiss.read_index(str(folder / "sentences.faiss"))
-        if hasattr(chunk_faiss, "hnsw"):
-            chunk_faiss.hnsw.efSearch = settings.index.hnsw_ef_search
-            sentence_faiss.hnsw.efSearch = settings.index.hnsw_ef_search
+        tune_loaded(chunk_faiss, settings.index)
+        tune_loaded(sentence_faiss, settings.index)
         chunk_bm25 = Bm25.load(folder / "bm25_chunks")
         sentence_bm25 = Bm25.load(folder / "bm25_sentences")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:

@@ -59,7 +59,10 @@ def test_quick_report_has_every_part_with_sane_values(quick_report):
     s = r["scale"]
     assert s["synthetic"] is True
     (v,) = s["vectors"]
-    assert v["n"] == 300 and v["flat_bytes_per_vector"] == 1536 and 0.9 <= v["hnsw_recall_at_k"] <= 1
+    assert v["n"] == 300 and v["flat_bytes_per_vector"] == 1536
+    assert set(v["approximate"]) == {"ivf", "hnsw"}  # the other kind too, below COMPARE_UP_TO
+    assert all(0.9 <= a["recall_at_k"] <= 1 for a in v["approximate"].values())
+    assert s["approximate"] == "ivf"
     assert [c["n"] for c in s["flat_curve"]] == sorted(c["n"] for c in s["flat_curve"])
     assert s["uniform_worst_case"]["data"] == "uniform"
     assert s["bm25"][0]["n_docs"] == 300
@@ -87,7 +90,18 @@ def test_acceptance_on_a_hand_report():
         "build": {"build_vs_raw_encode": 0.95},
         "questions": {"qa": {"answer_vs_question_embed": 3.5}},
         "process": {"help_p50_s": 0.1},
-        "scale": {"vectors": [{"n": 1_000_000, "hnsw_p50_ms": 1.5, "hnsw_recall_at_k": 0.94}]},
+        "scale": {
+            "approximate": "ivf",
+            "vectors": [
+                {
+                    "n": 1_000_000,
+                    "approximate": {
+                        "ivf": {"p50_ms": 1.5, "recall_at_k": 0.94},
+                        "hnsw": {"p50_ms": 30.0, "recall_at_k": 0.99},
+                    },
+                }
+            ],
+        },
     }
     a = bench.acceptance(report)
     assert a["build_vs_raw_encode"]["pass"] is True

@@ -26,19 +26,66 @@ def test_recall_refuses_mismatched_rows():
 
 
 @pytest.mark.parametrize(
-    ("n", "hnsw_above", "kind", "expected"),
+    ("n", "approximate", "kind", "expected"),
     [
-        (101, 100, "auto", "IndexHNSWFlat"),
-        (100, 100, "auto", "IndexFlatIP"),
-        (50, 100, "hnsw", "IndexHNSWFlat"),
-        (500, 100, "flat", "IndexFlatIP"),
+        (101, "ivf", "auto", "IndexIVFFlat"),
+        (101, "hnsw", "auto", "IndexHNSWFlat"),
+        (100, "ivf", "auto", "IndexFlatIP"),
+        (50, "ivf", "hnsw", "IndexHNSWFlat"),
+        (500, "hnsw", "ivf", "IndexIVFFlat"),
+        (500, "ivf", "flat", "IndexFlatIP"),
     ],
 )
-def test_make_faiss_index_chooses_hnsw_above_the_threshold(n, hnsw_above, kind, expected):
+def test_make_faiss_index_leaves_exact_search_above_the_threshold(n, approximate, kind, expected):
     vectors = scale.uniform_unit_vectors(n, np.random.default_rng(0), dim=16)
-    index = make_faiss_index(vectors, IndexSettings(kind=kind, hnsw_above=hnsw_above, hnsw_m=8))
+    settings = IndexSettings(kind=kind, approximate=approximate, approximate_above=100, hnsw_m=8)
+    index = make_faiss_index(vectors, settings)
     assert type(index).__name__ == expected
     assert index.ntotal == n
+
+
+def test_an_unknown_index_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown index kind"):
+        IndexSettings(kind="annoy").resolve_kind(10)
+
+
+def test_ivf_lists_follow_the_size_but_keep_enough_training_points():
+    s = IndexSettings()
+    assert s.ivf_lists_for(1_000_000) == 4_000  # 4 x sqrt(n)
+    assert s.ivf_lists_for(100_000) == 1_264
+    assert s.ivf_lists_for(390) == 10  # at least 39 points per list
+    assert s.ivf_lists_for(5) == 1
+    assert IndexSettings(ivf_lists=64).ivf_lists_for(100_000) == 64
+
+
+def test_ivf_finds_the_exact_neighbours_of_clustered_vectors_and_is_deterministic():
+    space = scale.ClusteredSphere(40, dim=32, seed=3)
+    rng = np.random.default_rng(3)
+    vectors, queries = space.sample(4_000, rng), space.sample(50, rng)
+    settings = IndexSettings(kind="ivf", ivf_probe=8)
+    ivf = make_faiss_index(vectors, settings)
+    assert ivf.nlist == 102 and ivf.nprobe == 8  # 39 points per list at 4,000 vectors
+    _, truth = make_faiss_index(vectors, IndexSettings(kind="flat")).search(queries, 10)
+    _, found = search_faiss(ivf, queries, 10)
+    assert scale.recall_at_k(found, truth) >= 0.95
+    _, again = search_faiss(make_faiss_index(vectors, settings), queries, 10)
+    assert np.array_equal(found, again)  # seeded training: the same vectors give the same index
+
+
+def test_query_time_settings_are_applied_to_a_loaded_index(tmp_path):
+    import faiss
+
+    from index.store import tune_loaded
+
+    vectors = scale.uniform_unit_vectors(2_000, np.random.default_rng(0), dim=16)
+    for kind in ("ivf", "hnsw"):
+        faiss.write_index(make_faiss_index(vectors, IndexSettings(kind=kind, hnsw_m=8)), str(tmp_path / kind))
+        loaded = faiss.read_index(str(tmp_path / kind))
+        tune_loaded(loaded, IndexSettings(ivf_probe=5, hnsw_ef_search=77))
+        if kind == "ivf":
+            assert loaded.nprobe == 5
+        else:
+            assert loaded.hnsw.efSearch == 77
 
 
 def test_search_faiss_matches_search_and_restores_threads():
@@ -90,13 +137,23 @@ def test_round_125(n, expected):
 
 
 def test_measure_vectors_on_a_tiny_case():
-    r = scale.measure_vectors(600, settings=IndexSettings(hnsw_m=8, hnsw_ef_construction=40), n_queries=20)
+    settings = IndexSettings(hnsw_m=8, hnsw_ef_construction=40)
+    r = scale.measure_vectors(600, settings=settings, n_queries=20, sweeps={"ivf": (1, 4)})
     d = r.to_dict()
     assert d["n"] == 600 and d["data"] == "clustered"
     assert d["flat_bytes_per_vector"] == 384 * 4
-    assert d["hnsw_bytes_per_vector"] > d["flat_bytes_per_vector"]  # vectors plus graph links
-    assert 0.9 <= d["hnsw_recall_at_k"] <= 1.0
-    assert d["flat_p50_ms"] > 0 and d["hnsw_p50_ms"] > 0 and d["hnsw_build_s"] > 0
+    assert d["flat_p50_ms"] > 0
+    ivf, hnsw = d["approximate"]["ivf"], d["approximate"]["hnsw"]
+    assert hnsw["bytes_per_vector"] > d["flat_bytes_per_vector"]  # vectors plus graph links
+    assert ivf["bytes_per_vector"] > d["flat_bytes_per_vector"]  # vectors plus ids and centroids
+    assert ivf["params"] == {"lists": 15, "probe": 15}  # 39 points per list; probing more lists than exist is all
+    for a in (ivf, hnsw):
+        assert 0.9 <= a["recall_at_k"] <= 1.0
+        assert a["p50_ms"] > 0 and a["build_s"] > 0
+    probes = {e["probe"]: e["recall_at_k"] for e in ivf["sweep"]}
+    assert set(probes) == {1, 4, 15}
+    assert probes[1] <= probes[4] <= probes[15] == 1.0  # more lists scanned, never fewer neighbours found
+    assert hnsw["sweep"] is None  # no efSearch values asked for besides the setting's
 
 
 def test_measure_bm25_on_a_tiny_case():
