@@ -1,8 +1,9 @@
 """Load corpus files as text: .txt and .md as they are, .html through BeautifulSoup, .pdf through pypdf.
 
 Loading does not clean; it returns the text as loaded, the text every offset refers to. A file
-that cannot be read as text (binary, bad encoding, empty, too large, unsupported) is reported
-as a `Skipped` entry with a reason, never raised, so one bad file does not stop an index build.
+that cannot be read as text (binary, bad encoding, empty, too large, unsupported, or a name that
+is not UTF-8) is reported as a `Skipped` entry with a reason, never raised, so one bad file does
+not stop an index build.
 """
 
 from __future__ import annotations
@@ -67,13 +68,28 @@ def corpus_hash(corpus_dir: Path) -> str:
     if manifest.is_file():
         paths = [*paths, manifest]
     for path in paths:
-        digest.update(str(path.relative_to(corpus_dir)).encode())
+        # surrogateescape: a file name that is not UTF-8 is hashed by its bytes, not refused
+        digest.update(str(path.relative_to(corpus_dir)).encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError:
-            digest.update(b"<unreadable>")
+        digest.update(_file_sha256(path))
     return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> bytes:
+    """SHA-256 of a file read in 1 MiB blocks (a huge file is hashed, not held in memory)."""
+    file_digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                file_digest.update(block)
+    except OSError:
+        return b"<unreadable>"
+    return file_digest.digest()
+
+
+def printable_path(path: Path) -> str:
+    """The path as text that can always be printed or written as UTF-8 (bytes that are not UTF-8 -> U+FFFD)."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -152,6 +168,8 @@ def load_file(path: Path, *, manifest: dict[str, dict] | None = None, source: st
     Raises:
         ValueError: with a short reason when the file cannot be read as text.
     """
+    if printable_path(path) != str(path):  # Python keeps the name's non-UTF-8 bytes as lone surrogates
+        raise ValueError("file path is not valid UTF-8 (rename the file or its folder)")
     fmt = SUPPORTED.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"unsupported file type {path.suffix or '(none)'!r}")
@@ -205,7 +223,8 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
         try:
             doc = load_file(path, manifest=manifest)
         except (ValueError, OSError) as exc:
-            skipped.append(Skipped(str(path), str(exc) if isinstance(exc, ValueError) else "cannot be read"))
+            reason = str(exc) if isinstance(exc, ValueError) else "cannot be read"
+            skipped.append(Skipped(printable_path(path), reason))
             continue
         if doc.doc_id in seen:  # two files with one stem (a.txt and a.md): keep ids unique
             doc.doc_id = f"{doc.doc_id}.{doc.format}"

@@ -428,7 +428,7 @@ def load_index(index_dir: Path, settings: Settings | None = None, *, verify: boo
 
     Raises:
         IndexMissingError: there is no index.
-        IndexDamagedError: files are missing or damaged, or the index was built with another format.
+        IndexDamagedError: files are missing or damaged, or the index was built with another format or model.
     """
     import faiss
 
@@ -443,6 +443,11 @@ def load_index(index_dir: Path, settings: Settings | None = None, *, verify: boo
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexDamagedError(
             f"index format {manifest.get('format_version')} is not supported",
+            hint="run `bqa index --rebuild`",
+        )
+    if manifest.get("model") != settings.model.name:  # its vectors mean nothing to another model
+        raise IndexDamagedError(
+            f"the index was built with model {manifest.get('model')!r}, not {settings.model.name!r}",
             hint="run `bqa index --rebuild`",
         )
     if verify:
