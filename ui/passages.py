@@ -27,6 +27,19 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
+_MD_LIVE = re.compile(r"([\\\[\]<>])")
+
+
+def md_plain(text: str) -> str:
+    """`text` for st.markdown with the syntax that links or loads something neutralised.
+
+    Links, images (which the browser fetches) and autolinks need "[", "]" or "<", and raw HTML
+    needs "<"; those and the backslash are escaped, the rest is left as typed, so a file name or
+    a title reads the same. Example: "![x](http://h/p.png) a_b.txt" -> "!\\[x\\](http://h/p.png) a_b.txt".
+    """
+    return _MD_LIVE.sub(r"\\\1", text).replace("\n", " ")
+
+
 def context_bounds(
     text: str, start: int, end: int, *, radius: int = CONTEXT_CHARS, within: tuple[int, int] | None = None
 ) -> tuple[int, int]:

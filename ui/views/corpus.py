@@ -11,6 +11,7 @@ import streamlit as st
 
 from index.errors import BqaError
 from ui import common, resources
+from ui.passages import md_plain
 from ui.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, save_upload
 
 state = st.session_state
@@ -20,14 +21,15 @@ where = resources.place()
 st.caption(f"Corpus folder: `{where.corpus_dir}` · index folder: `{where.index_dir}`")
 
 for kind, message in state.pop("corpus_notices", []):
-    (st.success if kind == "success" else st.warning if kind == "warning" else st.error)(message)
+    # messages name corpus files, whose names are not ours: shown as text, never as markdown
+    (st.success if kind == "success" else st.warning if kind == "warning" else st.error)(md_plain(message))
 
 # --- rebuild ------------------------------------------------------------------------------------
 status_text = {
     "fresh": "The index is up to date with the corpus.",
-    "stale": f"The index is out of date: {where.reason}.",
-    "damaged": f"The index cannot be used: {where.reason}.",
-    "missing": f"There is no index yet: {where.reason}.",
+    "stale": f"The index is out of date: {md_plain(where.reason)}.",
+    "damaged": f"The index cannot be used: {md_plain(where.reason)}.",
+    "missing": f"There is no index yet: {md_plain(where.reason)}.",
 }[where.status]
 (st.success if where.status == "fresh" else st.warning)(status_text)
 
@@ -105,7 +107,7 @@ cols[2].metric("Sentences", stats["sentences"])
 cols[3].metric("Build time", f"{stats['build_seconds']:.1f} s" if stats.get("build_seconds") else "–")
 st.caption(f"Model {stats['model']} ({stats['dimension']} dimensions), {stats['faiss']}, built {stats['built']}.")
 for skipped in stats.get("skipped", []):
-    st.warning(f"Skipped {skipped['path']}: {skipped['reason']}")
+    st.warning(f"Skipped {md_plain(skipped['path'])}: {md_plain(skipped['reason'])}")
 
 st.subheader("Documents")
 chunks_per_doc: dict[str, int] = {}
@@ -129,8 +131,9 @@ st.dataframe(rows, hide_index=True, width="stretch")
 st.markdown("##### What cleaning removed from each document")
 for doc in index.documents.values():
     removed_chars = sum(r.end - r.start for r in doc.removed)
-    with st.expander(f"{doc.title or doc.doc_id} · {len(doc.removed)} spans, {removed_chars:,} characters removed"):
-        st.caption(f"{doc.source} · {doc.origin}" if doc.origin else doc.source)
+    label = md_plain(doc.title or doc.doc_id)  # a title is a document's first line: text, not markdown
+    with st.expander(f"{label} · {len(doc.removed)} spans, {removed_chars:,} characters removed"):
+        st.caption(md_plain(f"{doc.source} · {doc.origin}" if doc.origin else doc.source))
         if not doc.removed:
             st.write("Nothing was removed from this document.")
         else:
