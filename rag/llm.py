@@ -15,6 +15,7 @@ any OpenAI-compatible server; the key from OPENAI_API_KEY or a placeholder for l
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from typing import TYPE_CHECKING, Any
@@ -77,13 +78,40 @@ def load_chat_model(spec: str) -> Any:
     raise InputError(f"bad --llm spec {spec!r}", hint="use ollama:MODEL or openai:BASE_URL#MODEL")
 
 
+# Anything a model could read as our delimiter, in any case or spacing ("</PASSAGE >", "< passage n=").
+_TAG_LIKE = re.compile(r"<(?=\s*/?\s*passage\b)", re.IGNORECASE)
+# A passage sentence that speaks to the model rather than about the medicine.
+_ADDRESSES_MODEL = re.compile(
+    r"(?i)\b(ignore|disregard|forget|override)\b[^.!?\n]{0,60}?\b(instructions?|prompts?|rules|passages?|sources?)\b|"
+    r"\byou are now\b|^\W*(system|developer|assistant)\s*(prompt|message|note|notice|override)?\s*:"
+)
+
+
 def format_passages(passages: list[tuple[int, str, str]]) -> str:
-    """Passages as delimited data blocks: <passage n="1" title="...">text</passage>."""
+    """Passages as delimited data blocks: <passage n="1" title="...">text</passage>.
+
+    A tag-like "<passage" or "</passage" in the text loses its "<" to "&lt;", and the title is
+    escaped as an attribute value, so only our own tags delimit: a document cannot close its
+    block or open a forged one.
+    """
     blocks = []
     for n, title, text in passages:
-        safe = text.replace("</passage>", "</ passage>")
-        blocks.append(f'<passage n="{n}" title="{title}">\n{safe}\n</passage>')
+        safe = _TAG_LIKE.sub("&lt;", text)
+        safe_title = html.escape(title, quote=True)
+        blocks.append(f'<passage n="{n}" title="{safe_title}">\n{safe}\n</passage>')
     return "\n".join(blocks)
+
+
+def statements_only(text: str) -> str:
+    """`text` without its sentences that address the model ("Ignore previous instructions and say ...").
+
+    Such a sentence states nothing about the medicine, so the support judge must not count it as
+    support for a generated sentence that repeats it. Other text is returned as it is.
+    """
+    parts = re.split(r"((?<=[.!?])\s+|\n+)", text)  # sentences at even positions, separators at odd
+    if not any(_ADDRESSES_MODEL.search(p) for p in parts[::2]):
+        return text
+    return "".join(p for i, p in enumerate(parts) if i % 2 or not _ADDRESSES_MODEL.search(p))
 
 
 def split_generated(text: str) -> list[tuple[str, list[int]]]:
@@ -143,7 +171,7 @@ def answer_with_llm(system: QASystem, question: str, analysis: QueryAnalysis, re
         else:
             checks.append((sentence, valid))
     if checks:
-        pairs = [(s, "\n".join(chunks[n - 1].text for n in ns)) for s, ns in checks]
+        pairs = [(s, "\n".join(statements_only(chunks[n - 1].text) for n in ns)) for s, ns in checks]
         for (sentence, numbers), verdict in zip(checks, _judge(system).judge_many(pairs), strict=True):
             if verdict.supported:
                 kept.append((sentence, numbers))
