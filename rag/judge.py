@@ -9,8 +9,10 @@ No LLM. Three kinds of evidence are combined:
 - hard checks that veto support whatever the similarity says: numbers and units (5 mg is not
   10 mg; "two to four hours" is "2-4 hours" is "120 to 240 minutes"), negation ("not indicated
   for" vs "indicated for"), direction (opening vs blocking potassium channels; increases vs
-  lowers), hedges ("has been studied for" is not "is approved for"), and swapped entities
-  (GABA-B vs GABA-A, kidneys vs liver).
+  lowers), hedges ("has been studied for" is not "is approved for"), swapped entities
+  (GABA-B vs GABA-A, kidneys vs liver), and absent entities: a drug, condition, specialised term
+  or list member the claim names and the passage does not mention, nor a near-synonym of it
+  ("conditions such as gout, cerebral palsy, ..." against a list without gout).
 
 The similarity and coverage are mapped to a probability by a logistic model whose weights and
 decision threshold are data (`judge_calibration.json`, fitted on the calibration split of
@@ -40,10 +42,14 @@ if TYPE_CHECKING:
     from index.embeddings import Encoder
 
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
+#: The version of the judge's rules (checks, word lists). The calibration records the version it was
+#: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
+RULES_VERSION = 2
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
     "version": 1,
+    "rules_version": RULES_VERSION,
     "features": ["sim", "coverage", "missing"],
     "weights": [8.0, 8.0, -0.8],
     "bias": -10.0,
@@ -52,6 +58,7 @@ _FALLBACK_CALIBRATION: dict[str, Any] = {
     "threshold": 0.5,
     "veto_cap": 0.2,
     "nli_weight": 0.5,
+    "absent_synonym": 0.65,
 }
 
 
@@ -113,9 +120,10 @@ _SYNONYM_GROUPS: list[list[str]] = [
     ["dose", "doses", "dosage", "dosages", "dosing"],
     ["daily", "day", "days"],
     ["muscle", "muscles", "muscular"],
+    ["stiffness", "stiff", "tightness", "tight", "rigidity", "rigid"],
     ["spasm", "spasms", "cramp", "cramps", "cramping"],
     ["tablet", "tablets", "pill", "pills"],
-    ["oral", "orally", "mouth"],
+    ["oral", "orally", "mouth", "ingestion", "ingested", "swallowed"],
     ["relax", "relaxant", "relaxation", "relaxes"],
     ["analog", "analogue", "mimic", "mimics"],
     ["seizure", "seizures", "convulsion", "convulsions", "fit", "fits"],
@@ -145,6 +153,12 @@ _SYNONYM_GROUPS: list[list[str]] = [
         "diminishes",
         "lessen",
         "lessens",
+        "minimize",
+        "minimise",
+        "minimizes",
+        "minimises",
+        "mitigate",
+        "mitigates",
     ],
     [
         "increase",
@@ -177,11 +191,13 @@ _SYNONYM_GROUPS: list[list[str]] = [
     ["minimal", "minimally", "barely", "negligible", "little"],
     ["level", "levels", "concentration", "concentrations"],
     ["worsen", "worsens", "worse", "exacerbate", "exacerbates", "aggravate", "aggravates"],
-    ["minimize", "minimise", "minimizes", "minimises", "mitigate", "mitigates", "lessen"],
     ["fail", "fails", "failure", "failed", "malfunction"],
     ["risk", "danger", "hazard"],
     ["severe", "serious"],
     ["weakness", "weak"],
+    ["fatigue", "tired", "tiredness", "exhaustion", "weariness"],
+    ["problem", "problems", "issue", "issues", "trouble", "troubles", "impairment", "disturbance", "disturbances"],
+    ["complex", "complicated"],
     ["confusion", "confused"],
     ["alcohol", "drinking"],
     ["cravings", "craving", "urges"],
@@ -224,7 +240,7 @@ def _synonyms() -> dict[str, str]:
 _EXTRA_STOP = frozenset(
     """also like such including include includes included well even still yet however therefore thus hence
     whether either rather via per among within upon across around about approximately roughly nearly almost
-    because since due according particularly especially specifically much many generally overall less
+    because since due according between particularly especially specifically much many generally overall less
     possible possibly potential potentially sometimes can could might perhaps likely
     show shows showing shown up come comes make makes making give gives giving given take takes taking taken need
     go goes going get gets getting become becomes became put keep keeps kept
@@ -842,15 +858,15 @@ def check_hedge(claim: str, passage: str) -> list[str]:
     return reasons
 
 
-#: Families of mutually exclusive terms: naming one where the passage names another is a swap.
-_ENTITY_FAMILIES: list[list[str]] = [
+#: Families of named things (receptors, ions, organs, drugs, drug classes, conditions, transmitters,
+#: side effects): naming one where the passage names another is a swap, and naming one the passage
+#: does not mention at all is a claim of its own (`absent_candidates`).
+_NAMED_FAMILIES: list[list[str]] = [
     ["gabaa", "gabab", "gabac", "nmda", "ampa", "glycine receptor", "opioid receptor", "dopamine receptor"],
     ["potassium", "calcium", "sodium", "chloride", "magnesium"],
     ["kidney|renal", "liver|hepatic", "lung|pulmonary", "heart|cardiac", "skin", "intestine", "stomach"],
     ["brain", "spinal cord", "peripheral nerves"],
     ["central nervous system|cns", "peripheral nervous system"],
-    ["oral|orally|by mouth", "intrathecal|intrathecally", "intravenous", "intramuscular", "topical",
-     "subcutaneous", "transdermal", "rectal", "inhaled"],
     ["tizanidine", "dantrolene", "diazepam", "botulinum", "gabapentin", "pregabalin", "cyclobenzaprine",
      "carisoprodol", "methocarbamol", "clonazepam", "lorazepam", "morphine", "ibuprofen",
      "acetaminophen|paracetamol", "aspirin", "levodopa", "phenytoin", "carbamazepine", "naltrexone",
@@ -864,6 +880,19 @@ _ENTITY_FAMILIES: list[list[str]] = [
      "postherpetic neuralgia", "trigeminal neuralgia", "hiccups", "gerd|reflux", "alcohol use disorder",
      "cancer", "insomnia", "depression", "anxiety", "dystonia", "traumatic brain injury", "brain injuries",
      "schizophrenia", "psychosis|psychotic", "bipolar", "tetanus", "stiff person", "diabetes", "hypertension"],
+    ["gaba", "glutamate", "dopamine", "serotonin", "acetylcholine", "norepinephrine", "histamine", "glycine",
+     "substance p"],
+    ["drowsiness", "dizziness", "nausea", "insomnia", "diarrhea", "constipation", "headache", "rash",
+     "hallucinations", "seizures", "fever", "confusion", "fatigue", "weakness", "hypotension", "hypertension",
+     "blurred vision", "dry mouth", "urinary retention", "respiratory depression", "weight gain", "tinnitus",
+     "ataxia", "vomiting", "tremor", "depression"],
+    ["fda", "ema"],
+]  # fmt: skip
+#: Families of mutually exclusive attributes and opposite poles (routes, sites, forms, populations,
+#: early/late, mild/severe): naming one where the passage names another is a swap.
+_ATTRIBUTE_FAMILIES: list[list[str]] = [
+    ["oral|orally|by mouth", "intrathecal|intrathecally", "intravenous", "intramuscular", "topical",
+     "subcutaneous", "transdermal", "rectal", "inhaled"],
     ["lumbar", "cervical", "thoracic"],
     ["agonist", "antagonist"],
     ["presynaptic", "postsynaptic"],
@@ -873,18 +902,11 @@ _ENTITY_FAMILIES: list[list[str]] = [
     ["voltage-gated", "ligand-gated"],
     ["hyperpolarization|hyperpolarize|hyperpolarizes", "depolarization|depolarize|depolarizes"],
     ["motor neurons", "sensory neurons"],
-    ["gaba", "glutamate", "dopamine", "serotonin", "acetylcholine", "norepinephrine", "histamine", "glycine",
-     "substance p"],
-    ["drowsiness", "dizziness", "nausea", "insomnia", "diarrhea", "constipation", "headache", "rash",
-     "hallucinations", "seizures", "fever", "confusion", "fatigue", "weakness", "hypotension", "hypertension",
-     "blurred vision", "dry mouth", "urinary retention", "respiratory depression", "weight gain", "tinnitus",
-     "ataxia", "vomiting", "tremor", "depression"],
     ["adenylate", "guanylate"],
     ["cyclic amp|camp", "cgmp"],
     ["tablets|tablet", "capsules|capsule", "injection", "patch", "granules", "liquid|solution|suspension"],
     ["adults", "children", "elderly", "infants|neonates|newborns", "adolescents|teenagers"],
     ["men|male", "women|female"],
-    ["fda", "ema"],
     ["upper esophageal", "lower esophageal"],
     ["upper limbs", "lower limbs"],
     ["upper back", "lower back"],
@@ -904,6 +926,7 @@ _ENTITY_FAMILIES: list[list[str]] = [
     ["reversible", "irreversible|permanent"],
     ["increase|increased|higher", "decrease|decreased|reduced|lower"],
 ]  # fmt: skip
+_ENTITY_FAMILIES = _NAMED_FAMILIES + _ATTRIBUTE_FAMILIES
 #: Opposites that the passage must state when the claim does: a frequency is a claim of its own.
 _REQUIRED_FAMILIES: list[list[str]] = [
     ["rare|rarely|seldom|infrequent|infrequently",
@@ -914,19 +937,28 @@ _REQUIRED_FAMILIES: list[list[str]] = [
 _COMPARED_FREQUENCY = re.compile(r"(?i)\b(?:less|more)\s+(?:frequent(?:ly)?|common(?:ly)?|often)\b")
 
 
+def _poles(family: list[str]) -> list[tuple[str, list[tuple[str, ...]]]]:
+    # a spelling that normalises into a negation ("unsafe" -> "not safe") would match its opposite
+    return [
+        (m.split("|")[0], [tuple(content_terms(v)) for v in m.split("|") if _normalise(v).lower() == v.lower()])
+        for m in family
+    ]
+
+
 @lru_cache(maxsize=1)
 def _families() -> list[tuple[list[tuple[str, list[tuple[str, ...]]]], bool]]:
     """Each family as its poles (label, the canonical term sequences of its spellings), and whether required."""
-    out = []
-    for families, required in ((_ENTITY_FAMILIES, False), (_REQUIRED_FAMILIES, True)):
-        for fam in families:
-            # a spelling that normalises into a negation ("unsafe" -> "not safe") would match its opposite
-            poles = [
-                (m.split("|")[0], [tuple(content_terms(v)) for v in m.split("|") if _normalise(v).lower() == v.lower()])
-                for m in fam
-            ]
-            out.append((poles, required))
-    return out
+    return [
+        (_poles(fam), required)
+        for families, required in ((_ENTITY_FAMILIES, False), (_REQUIRED_FAMILIES, True))
+        for fam in families
+    ]
+
+
+@lru_cache(maxsize=1)
+def _named_poles() -> list[tuple[str, list[tuple[str, ...]]]]:
+    """Every named thing of the named families, as (label, canonical term sequences of its spellings)."""
+    return [pole for fam in _NAMED_FAMILIES for pole in _poles(fam)]
 
 
 def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
@@ -975,6 +1007,251 @@ def hard_check_reasons(claim: str, passage: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
+# Absent entities: a named thing of the claim that the passage never mentions
+# --------------------------------------------------------------------------------------------
+#
+# Coverage counts a missing word as one term in ten; check_entities catches a swap only when the
+# passage names another member of a family it knows. Neither stops "used in conditions such as
+# gout, cerebral palsy, and brain injuries" against the passage that lists traumatic spinal cord
+# injury in gout's place: eleven of twelve terms are there and the sentence embeddings agree. So a
+# claim that names a thing the passage does not mention is unsupported, where a "thing" is
+#
+# - a member of a named family (a drug, condition, side effect, organ, receptor, transmitter);
+# - a specialised word: one the embedding model's own tokenizer does not hold whole (its WordPiece
+#   vocabulary keeps 22,501 frequent words whole and splits "gout" into "go ##ut"). Lay paraphrase uses
+#   common words, and a split word is exactly where the embeddings are least able to tell a
+#   swapped term from its neighbour ("gout" vs "arthritis");
+# - a member of an enumeration ("A, B, and C", "such as A or B"): its position makes it a noun
+#   phrase, however common its words.
+#
+# and "does not mention" means none of its words is in the passage (after stemming and the
+# synonym map) and no passage word or pair of adjacent words is a near-synonym by the embedding
+# model (cosine >= `absent_synonym` in the calibration: "tiredness"/"fatigue" 0.80 passes,
+# "gout"/"injury" 0.31 does not). Words the judge's own lists read (synonym groups, direction
+# words) are left to coverage and those checks, and the claim's opening phrase is left alone when
+# the passage speaks of its subject as "it" or "this".
+
+
+class AbsentCandidate(NamedTuple):
+    """A thing the claim names and the passage has no word for (the judge then seeks a near-synonym)."""
+
+    name: str  # as the claim writes it: "gout", "cerebral palsy"
+    why: str  # "named" (a named family's member), "specialised" (rare word), "member" (of an enumeration)
+    words: tuple[str, ...]  # the texts compared with the passage's words: the name and its words
+
+
+_ANAPHOR = re.compile(r"(?i)(?:it|its|this|these|they|their|the (?:drug|medication|medicine))\b")
+_DETERMINERS = frozenset({"the", "a", "an"})
+_CONJUNCTIONS = frozenset({"and", "or"})
+_LIST_CUES = (("such", "as"), ("including",), ("include",), ("includes",), ("e", "g"))
+_LIST_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*|,")
+#: Endings that leave a word as common as its base: "strengthens", "tiredness", "easily".
+_ENDINGS = ("ness", "ing", "ly", "es", "ed", "s")
+
+
+def _function_word(word: str) -> bool:
+    return (
+        word in STOP_WORDS or word in _EXTRA_STOP or word in _QUANTITY_WORDS or bool(_NUMBERISH.match(word))
+    ) or len(word) < 2
+
+
+def _word_forms(word: str) -> set[str]:
+    """The word and its likely bases: "strengthens" -> strengthen; "blurred" -> blur; "easily" -> easy."""
+    forms = {word}
+    if word.endswith(("ies", "ied", "ily")) and len(word) > 5:
+        forms.add(word[:-3] + "y")
+    for ending in _ENDINGS:
+        base = word[: -len(ending)]
+        if word.endswith(ending) and len(base) >= 3:
+            forms |= {base, base + "e"}
+            if base[-1] == base[-2]:
+                forms.add(base[:-1])
+    return forms
+
+
+def tokenizer_words(encoder: Any) -> frozenset[str] | None:
+    """The whole words of the embedding model's tokenizer vocabulary; None when it shows none.
+
+    WordPiece marks word-inner pieces with "##"; SentencePiece and byte-level BPE mark
+    word-initial pieces with "▁" or "Ġ" (then only those are whole words).
+    """
+    try:
+        vocab = encoder.model.tokenizer.get_vocab()
+    except Exception:  # a fake or an unusual model: the specialised-word rule is off
+        return None
+    pieces = [p for p in vocab if isinstance(p, str)]
+    marked = [p[1:] for p in pieces if p[:1] in ("▁", "Ġ")]
+    whole = marked if marked else [p for p in pieces if not p.startswith("##")]
+    out = frozenset(w.lower() for w in whole if w.isalpha())
+    return out or None
+
+
+def _is_common(word: str, vocabulary: frozenset[str]) -> bool:
+    return any(form in vocabulary for form in _word_forms(word))
+
+
+@lru_cache(maxsize=1)
+def _judge_vocabulary() -> frozenset[str]:
+    """Stems of the words the judge's own lists read (synonym groups, direction words)."""
+    return frozenset(set(_synonyms()) | {stem(w) for w in _direction_table()})
+
+
+#: The longest opening phrase read as the claim's subject ("Oral baclofen", "Intrathecal doses").
+_SUBJECT_WORDS = 3
+
+
+def _leading_phrase(claim: str) -> set[str]:
+    """The claim's opening words before its first function word: its subject, roughly.
+
+    Empty unless a function word follows within `_SUBJECT_WORDS` words: a verbless fragment
+    ("Catheter problems (dislodgement, blockage)") has no subject to stand for a pronoun.
+    """
+    out: list[str] = []
+    for w in words(_normalise(claim)):
+        if not out and w in _DETERMINERS:
+            continue
+        if _function_word(w) or w in _CONJUNCTIONS:
+            return set(out)
+        out.append(w)
+        if len(out) > _SUBJECT_WORDS:
+            break
+    return set()
+
+
+@lru_cache(maxsize=8192)
+def anaphoric_subject(claim: str, passage: str) -> frozenset[str]:
+    """The claim's subject words, when a passage sentence opens with "It", "This" or "The drug".
+
+    Such a passage names its subject in a sentence it does not include ("It was first introduced
+    in the 1960s"), so a claim that names it ("Baclofen was introduced in the sixties") is not
+    naming anything new. Empty when no passage sentence opens that way.
+    """
+    if not any(_ANAPHOR.match(sentence) for sentence in split_sentences(passage)):
+        return frozenset()
+    return frozenset(_leading_phrase(claim))
+
+
+def _noun_phrase(tokens: list[str]) -> list[str] | None:
+    """`tokens` as a list member: up to five words, no function words but "of" (None otherwise)."""
+    while tokens and tokens[0] in _DETERMINERS:
+        tokens = tokens[1:]
+    if not tokens or len(tokens) > 5 or tokens[0] in _CONJUNCTIONS:
+        return None
+    if any(t != "of" and (t in STOP_WORDS or t in _EXTRA_STOP) for t in tokens):
+        return None
+    return tokens
+
+
+def _content_run(tokens: list[str], *, from_end: bool = False) -> list[str]:
+    """The run of non-function words at the start (or end) of `tokens`."""
+    seq = list(reversed(tokens)) if from_end else tokens
+    run = []
+    for t in seq:
+        if t in STOP_WORDS or t in _EXTRA_STOP or t == ",":
+            break
+        run.append(t)
+    return list(reversed(run)) if from_end else run
+
+
+@lru_cache(maxsize=8192)
+def enumerations(text: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The members of each enumeration in `text`, each member as its lower-cased words.
+
+    Two shapes: a comma list of three or more short noun phrases ending in "and"/"or" ("A, B, and
+    C", "A, B or C"), and what follows a cue ("such as A or B", "including A").
+    """
+    out: list[tuple[tuple[str, ...], ...]] = []
+    for clause in re.split(r"[;:()]|\.\s+|\n+", _normalise(text)):
+        toks = [t.lower().replace("'", "") for t in _LIST_TOKEN.findall(clause)]
+        segments: list[list[str]] = [[]]
+        for t in toks:
+            if t == ",":
+                segments.append([])
+            else:
+                segments[-1].append(t)
+        for j, seg in enumerate(segments):
+            conj = next((k for k, t in enumerate(seg) if t in _CONJUNCTIONS), None)
+            if conj is None or j == 0 and conj == 0:
+                continue
+            last = _content_run(seg[conj + 1 :])
+            items = [last] if last else []
+            if conj > 0:  # "B and C": B is the item before the conjunction
+                before = _noun_phrase(seg[:conj])
+                if before is None or not last:
+                    continue
+                items.insert(0, before)
+            for k in range(j - 1, -1, -1):  # back over the comma-separated items
+                phrase = _noun_phrase(segments[k])
+                if phrase is None:
+                    head = _content_run(segments[k], from_end=True)
+                    if head:
+                        items.insert(0, head)
+                    break
+                items.insert(0, phrase)
+            if len(items) >= 3:
+                out.append(tuple(tuple(i) for i in items))
+        for n in range(len(toks)):
+            cue = next((c for c in _LIST_CUES if tuple(toks[n : n + len(c)]) == c), None)
+            if cue is None:
+                continue
+            items, k = [], n + len(cue)
+            while k < len(toks):
+                run = _content_run(toks[k:])
+                if not run:
+                    break
+                items.append(tuple(run))
+                k += len(run)
+                while k < len(toks) and (toks[k] == "," or toks[k] in _CONJUNCTIONS):
+                    k += 1
+            if items:
+                out.append(tuple(items))
+    return tuple(dict.fromkeys(out))
+
+
+def absent_candidates(claim: str, passage: str, vocabulary: frozenset[str] | None = None) -> list[AbsentCandidate]:
+    """The things `claim` names that `passage` has no word for (before the near-synonym look).
+
+    Args:
+        vocabulary: the common whole words (the embedding tokenizer's); None turns off the
+            specialised-word part (named things and enumeration members are still checked).
+    """
+    p_terms, p_seq, c_seq = _term_set(passage), content_terms(passage), content_terms(claim)
+    exempt = anaphoric_subject(claim, passage)
+    written = content_words(claim)
+    out: dict[str, AbsentCandidate] = {}
+    for _label, seqs in _named_poles():
+        hit = next((q for q in seqs if _contains(list(c_seq), q)), None)
+        if hit is None or any(_contains(list(p_seq), q) for q in seqs) or all(_covered(t, p_terms) for t in hit):
+            continue
+        ws = list(dict.fromkeys(w for w, t in written if t in hit))
+        if ws and not set(ws) <= exempt:
+            name = " ".join(ws)
+            out.setdefault(name, AbsentCandidate(name, "named", (name, *ws) if len(ws) > 1 else (name,)))
+    if vocabulary is not None:
+        joined = {"".join(re.split(r"[-_]", t.lower())) for t in _LIST_TOKEN.findall(claim) if re.search(r"[-_]", t)}
+        known = _judge_vocabulary()
+        for w, t in written:
+            if w in joined or w in exempt or _covered(t, p_terms) or stem(w) in known or t in known:
+                continue
+            if not _is_common(w, vocabulary):
+                out.setdefault(w, AbsentCandidate(w, "specialised", (w,)))
+    for members in enumerations(claim):
+        for member in members:
+            terms = [_canon(w) for w in member if not _function_word(w)]
+            if not terms or any(_covered(t, p_terms) for t in terms) or set(member) <= exempt:
+                continue
+            name = " ".join(member)
+            out.setdefault(name, AbsentCandidate(name, "member", (name, *member) if len(member) > 1 else (name,)))
+    return list(out.values())
+
+
+def _passage_phrases(passage: str) -> list[str]:
+    """The passage's content words and pairs of adjacent ones: what a near-synonym is sought among."""
+    ws = [w for w, _t in content_words(passage)]
+    return list(dict.fromkeys(ws + [f"{a} {b}" for a, b in zip(ws, ws[1:], strict=False)]))
+
+
+# --------------------------------------------------------------------------------------------
 # The judge
 # --------------------------------------------------------------------------------------------
 
@@ -999,12 +1276,17 @@ def load_calibration(path: Path | None = None) -> dict[str, Any]:
 
 
 def coverage(claim: str, passage: str) -> tuple[float, tuple[str, ...]]:
-    """Share of the claim's content terms found in the passage, and the missing ones."""
+    """Share of the claim's content terms found in the passage, and the missing ones.
+
+    The claim's subject counts as found when the passage refers to it as "it" (`anaphoric_subject`).
+    """
     terms = list(dict.fromkeys(content_terms(claim)))
     if not terms:
         return 1.0, ()
     p_terms = _term_set(passage)
-    missing = tuple(t for t in terms if not _covered(t, p_terms))
+    subject = anaphoric_subject(claim, passage)
+    referred = {t for w, t in content_words(claim) if w in subject}
+    missing = tuple(t for t in terms if not _covered(t, p_terms) and t not in referred)
     return 1.0 - len(missing) / len(terms), missing
 
 
@@ -1093,6 +1375,7 @@ class SupportJudge:
             nli = _CrossEncoderNli(nli)
         self.nli = nli
         self._vectors: dict[str, np.ndarray] = {}
+        self._vocabulary: frozenset[str] | None | bool = False  # False: not looked up yet
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._saved = 0
         self._load_cache()
@@ -1161,14 +1444,16 @@ class SupportJudge:
         return np.stack([self._vectors[t] for t in texts])
 
     def _encode(self, texts: Iterable[str]) -> None:
+        texts = list(texts)
         todo = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if len(self._vectors) + len(todo) > 100_000:  # a long-running process: keep the cache bounded
+            self._vectors.clear()  # (before encoding: the caller reads this call's texts next)
+            self._saved = 0
+            todo = list(dict.fromkeys(texts))
         if todo:
             vecs = self.encoder.encode(todo)
             for text, vec in zip(todo, vecs, strict=True):
                 self._vectors[text] = vec
-        if len(self._vectors) > 100_000:  # a long-running process: keep the cache bounded
-            self._vectors.clear()
-            self._saved = 0
 
     def similarity(self, claim: str, passage: str) -> float:
         """Best cosine between the claim and a sentence, two adjacent sentences, or the whole passage.
@@ -1220,6 +1505,35 @@ class SupportJudge:
         credit = self._soft_credit(claim, passage, cov, missing) if soft else 0.0
         return Features(self.similarity(claim, passage), cov, len(missing), missing, min(1.0, cov + credit / n_terms))
 
+    @property
+    def vocabulary(self) -> frozenset[str] | None:
+        """The embedding tokenizer's whole words (common vocabulary); None when the model shows none."""
+        if self._vocabulary is False:
+            self._vocabulary = tokenizer_words(self.encoder)
+        return self._vocabulary  # type: ignore[return-value]
+
+    def _absent_reasons(self, passage: str, candidates: list[AbsentCandidate]) -> list[str]:
+        """Veto reasons for the candidates with no near-synonym among the passage's words (vectors encoded)."""
+        phrases = _passage_phrases(passage)
+        self._encode([*phrases, *(w for c in candidates for w in c.words)])
+        pm = np.stack([self._vectors[t] for t in phrases]) if phrases else None
+        tau = float(self.calibration["absent_synonym"])
+        reasons = []
+        for c in candidates:
+            best = max(float((pm @ self._vectors[w]).max()) for w in c.words) if pm is not None else 0.0
+            if best < tau:
+                reasons.append(f"entity: claim names {c.name!r}, which the passage does not mention")
+        return reasons
+
+    def absent_entities(self, claim: str, passage: str) -> list[str]:
+        """Veto reasons for things the claim names that the passage does not mention (see `absent_candidates`)."""
+        candidates = absent_candidates(claim, passage, self.vocabulary)
+        return self._absent_reasons(passage, candidates) if candidates else []
+
+    def vetoes(self, claim: str, passage: str) -> list[str]:
+        """Every reason the pair cannot be supported: the hard checks, else the absent-entity check."""
+        return hard_check_reasons(claim, passage) or self.absent_entities(claim, passage)
+
     def _probability(self, f: Features) -> float:
         cal = self.calibration
         values = f.values()
@@ -1235,14 +1549,21 @@ class SupportJudge:
         pairs = [(str(c or ""), str(p or "")) for c, p in pairs]
         live = [(c, p) for c, p in pairs if c.strip() and p.strip()]
         vetoes_for = {pair: hard_check_reasons(*pair) for pair in live}
-        # one batched encode: claims, passage sentences, and the words the near-synonym credit needs
+        vocabulary = self.vocabulary if live else None
+        absent_for = {pair: absent_candidates(*pair, vocabulary) for pair in live if not vetoes_for[pair]}
+        # one batched encode: claims, passage sentences, the words the near-synonym credit needs, and
+        # the absent-entity candidates with the passage words they are compared with
         needed = [t for c, p in live for t in (c, *_passage_units(p))]
-        for c, p in live:
-            if not vetoes_for[(c, p)]:
-                cov, missing = coverage(c, p)
-                mw, pw = self._soft_words(c, p, cov, missing)
-                needed += mw + pw
+        for (c, p), candidates in absent_for.items():
+            cov, missing = coverage(c, p)
+            mw, pw = self._soft_words(c, p, cov, missing)
+            needed += mw + pw
+            if candidates:
+                needed += _passage_phrases(p) + [w for cand in candidates for w in cand.words]
         self._encode(needed)
+        for pair, candidates in absent_for.items():
+            if candidates:
+                vetoes_for[pair] = self._absent_reasons(pair[1], candidates)
         nli_probs = None
         if self.nli is not None:
             flipped = [(p, c) for c, p in live]

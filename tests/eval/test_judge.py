@@ -10,15 +10,20 @@ import pytest
 
 from rag.judge import (
     CALIBRATION_PATH,
+    RULES_VERSION,
     Judgement,
     SupportJudge,
+    absent_candidates,
+    anaphoric_subject,
     check_direction,
     check_entities,
     check_hedge,
     check_negation,
     check_numbers,
+    enumerations,
     extract_quantities,
     load_calibration,
+    tokenizer_words,
 )
 
 PAIRS = Path(__file__).resolve().parents[2] / "eval" / "data" / "judge_pairs.jsonl"
@@ -180,6 +185,78 @@ def test_swapped_entities_are_caught():
     assert check_entities("Baclofen acts on GABA_B receptors.", "Baclofen is a GABAB receptor agonist.") == []
 
 
+# --- absent entities ---------------------------------------------------------------------------
+
+CONDITIONS = (
+    "It is also used in conditions such as traumatic spinal cord injury, cerebral palsy, and brain injuries that "
+    "present similar symptoms of muscle rigidity and discomfort."
+)
+SIDE_EFFECTS = "Common side effects of baclofen include drowsiness, dizziness, and weakness."
+DIALYSIS = (
+    "In renal impairment, dose adjustments are crucial due to reduced drug clearance, and dialysis patients may "
+    "have altered pharmacokinetics."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "members"),
+    [
+        (CONDITIONS, [["traumatic spinal cord injury", "cerebral palsy", "brain injuries"]]),
+        (SIDE_EFFECTS, [["drowsiness", "dizziness", "weakness"]]),
+        ("Options are tizanidine, botulinum toxin injections or dantrolene.",
+         [["tizanidine", "botulinum toxin injections", "dantrolene"]]),
+        ("Reactions such as hypotension or respiratory depression can occur.",
+         [["hypotension", "respiratory depression"]]),
+        # commas around clauses are not a list
+        ("The drug, which is a muscle relaxant, is taken orally.", []),
+        ("Doses rise slowly, at high doses or when stopped, as advised.", []),
+    ],
+)  # fmt: skip
+def test_enumerations_are_read(text, members):
+    assert [[" ".join(m) for m in e] for e in enumerations(text)] == members
+
+
+def test_a_list_member_swapped_for_an_absent_term_is_a_candidate():
+    swapped = CONDITIONS.replace("traumatic spinal cord injury", "gout")
+    # without the model's vocabulary the enumeration alone flags it, however common the word
+    assert [(c.name, c.why) for c in absent_candidates(swapped, CONDITIONS)] == [("gout", "member")]
+    hair = SIDE_EFFECTS.replace("weakness", "hair loss")
+    assert [c.name for c in absent_candidates(hair, SIDE_EFFECTS)] == ["hair loss"]
+    # reordered members, a subset, and a member the synonym map knows are all there
+    assert absent_candidates("Baclofen is used for brain injuries and cerebral palsy.", CONDITIONS) == []
+    assert absent_candidates("Side effects include sleepiness, dizziness and weakness.", SIDE_EFFECTS) == []
+
+
+def test_named_things_and_specialised_words_are_candidates():
+    # a drug of the named families the passage does not mention
+    assert [c.why for c in absent_candidates("Tizanidine reduces spasticity.", "Baclofen reduces spasticity.")] == [
+        "named"
+    ]
+    vocabulary = frozenset({"baclofen", "reduces", "spasticity", "in", "patients", "with", "dialysis", "kidney"})
+    passage = "Baclofen reduces spasticity."
+    found = absent_candidates("Baclofen reduces spasticity in patients with sarcoidosis.", passage, vocabulary)
+    assert [(c.name, c.why) for c in found] == [("sarcoidosis", "specialised")]
+    # a named thing is one however common; other common words (and inflections) are left to coverage
+    assert [c.why for c in absent_candidates("It reduces spasticity in kidneys.", passage, vocabulary)] == ["named"]
+    assert absent_candidates("Baclofen reduces spasticity in patients.", passage, vocabulary) == []
+
+
+def test_the_subject_a_passage_calls_it_is_not_absent():
+    passage = "It was first introduced in the 1960s to manage spasticity."
+    assert anaphoric_subject("Tizanidine was introduced in the 1960s.", passage) == {"tizanidine"}
+    assert absent_candidates("Tizanidine was introduced in the 1960s.", passage) == []
+    # only the subject: a swapped term later in the claim is still absent
+    assert [c.name for c in absent_candidates("Baclofen is used in conditions such as gout.", CONDITIONS)] == ["gout"]
+    assert anaphoric_subject("Tizanidine was introduced in the 1960s.", "Baclofen was introduced then.") == frozenset()
+
+
+def test_tokenizer_words_are_the_whole_words(encoder):
+    vocabulary = tokenizer_words(encoder)
+    assert vocabulary and {"muscle", "pain", "patients"} <= vocabulary
+    assert "gout" not in vocabulary and not any(w.startswith("#") for w in vocabulary)
+    assert tokenizer_words(object()) is None  # a fake encoder: the specialised-word rule is off
+
+
 # --- the combined judge (real model) -----------------------------------------------------------
 
 
@@ -202,11 +279,66 @@ def test_judge_verdicts(judge):
     assert not judge.judge("", DOSE).supported
 
 
+@pytest.mark.parametrize(
+    ("claim", "passage", "absent"),
+    [
+        (CONDITIONS.replace("It is", "Baclofen is").replace("traumatic spinal cord injury", "gout"), CONDITIONS,
+         "gout"),
+        (SIDE_EFFECTS.replace("weakness", "sarcoidosis"), SIDE_EFFECTS, "sarcoidosis"),
+        ("Caution is advised when baclofen is used with statins.",
+         "Caution is advised when used concomitantly with medications such as benzodiazepines, opioids, and "
+         "antihistamines.", "statins"),
+        ("Tizanidine was first introduced in the 1960s to manage spasticity.",
+         "Baclofen was first introduced in the 1960s to manage spasticity.", "tizanidine"),
+    ],
+)  # fmt: skip
+def test_a_swapped_in_absent_term_is_rejected(judge, claim, passage, absent):
+    verdict = judge.judge(claim, passage)
+    assert not verdict.supported
+    assert f"entity: claim names {absent!r}, which the passage does not mention" in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        ("Baclofen is also used for brain injuries, cerebral palsy and traumatic spinal cord injury.", CONDITIONS),
+        ("Common side effects of baclofen include sleepiness, dizziness and weakness.", SIDE_EFFECTS),
+        # "hemodialysis" is outside the model's vocabulary; "dialysis" is its near-synonym (cosine 0.74)
+        ("In renal impairment dose adjustments are crucial, and hemodialysis patients may have altered "
+         "pharmacokinetics.", DIALYSIS),
+        # the passage says "It": the claim may name its subject
+        ("Tizanidine was first introduced in the 1960s to manage spasticity.",
+         "It was first introduced in the 1960s to manage spasticity in neurological conditions such as multiple "
+         "sclerosis and spinal cord injuries."),
+    ],
+)  # fmt: skip
+def test_a_paraphrase_with_synonyms_is_still_accepted(judge, claim, passage):
+    assert judge.absent_entities(claim, passage) == []
+    verdict = judge.judge(claim, passage)
+    assert verdict.supported, verdict.reasons
+
+
 def test_calibration_is_data():
     cal = load_calibration()
     assert json.loads(CALIBRATION_PATH.read_text())["threshold"] == cal["threshold"]
     assert len(cal["weights"]) == len(cal["features"])
     assert 0.0 < cal["threshold"] < 1.0
+    # refit (python -m eval.calibrate) whenever the rules change
+    assert cal["rules_version"] == RULES_VERSION
+
+
+def test_a_changed_calibration_does_not_reuse_old_verdicts(encoder, tmp_path):
+    """The persistent cache holds embeddings only (text -> vector of the named model), never verdicts."""
+    claim = "Oral baclofen is usually started at 5 mg three times a day."
+    first = SupportJudge(encoder, cache_dir=tmp_path / "cache")
+    assert first.judge(claim, DOSE).supported
+    first.save_cache()
+    strict = dict(load_calibration(), threshold=0.9999)
+    (tmp_path / "strict.json").write_text(json.dumps(strict))
+    second = SupportJudge(encoder, cache_dir=tmp_path / "cache", calibration=tmp_path / "strict.json")
+    assert second.cached_texts > 0
+    assert not second.judge(claim, DOSE).supported
+    assert sorted(p.suffix for p in (tmp_path / "cache").iterdir()) == [".json", ".npy"]
 
 
 def test_threshold_override(encoder):
@@ -215,7 +347,7 @@ def test_threshold_override(encoder):
 
 
 class FakeNli:
-    """A scripted cross-encoder: logits (contradiction, entailment, neutral) by claim keyword."""
+    """A scripted cross-encoder: logits (contradiction, entailment, neutral); "(true)" in the claim entails."""
 
     id2label = {0: "contradiction", 1: "entailment", 2: "neutral"}
 
@@ -224,22 +356,23 @@ class FakeNli:
 
     def predict(self, pairs):
         self.calls.append(list(pairs))
-        return np.array([[-4.0, 4.0, 0.0] if "entailed" in claim else [4.0, -4.0, 0.0] for _p, claim in pairs])
+        return np.array([[-4.0, 4.0, 0.0] if "(true)" in claim else [4.0, -4.0, 0.0] for _p, claim in pairs])
 
 
 def test_nli_cross_encoder_is_blended(encoder):
     nli = FakeNli()
     judge = SupportJudge(encoder, nli=nli)
     passage = "Baclofen is a muscle relaxant used for spasticity."
-    yes, no = judge.judge_many([("Baclofen is a muscle relaxant (entailed).", passage),
-                                ("Baclofen is a muscle relaxant (refuted).", passage)])  # fmt: skip
+    # the keywords are common words, so that only the NLI model tells the two claims apart
+    yes, no = judge.judge_many([("Baclofen is a muscle relaxant (true).", passage),
+                                ("Baclofen is a muscle relaxant (false).", passage)])  # fmt: skip
     assert nli.calls and nli.calls[0][0][0] == passage  # (premise, hypothesis) order
     assert yes.score > no.score
     entail = [float(r.split()[-1]) for r in yes.reasons if r.startswith("nli entailment")]
     assert entail and entail[0] > 0.95
     assert not no.supported
     # the hard checks still veto, whatever the NLI model says
-    assert not judge.judge("Baclofen is a muscle relaxant at 10 mg (entailed).", passage + " Dose 5 mg.").supported
+    assert not judge.judge("Baclofen is a muscle relaxant at 10 mg (true).", passage + " Dose 5 mg.").supported
 
 
 def test_nli_path_must_exist(tmp_path):
@@ -275,12 +408,12 @@ def test_judge_holds_its_measured_agreement_on_heldout_pairs(heldout_stats):
     stats = heldout_stats
     assert stats["balanced_accuracy"] >= 0.88, stats
     assert stats["false_accept_rate"] <= 0.05, stats
-    assert stats["kappa"] >= 0.75, stats
+    assert stats["kappa"] >= 0.80, stats
 
 
 @pytest.mark.skipif(not PAIRS.is_file(), reason="no labelled pairs")
-@pytest.mark.xfail(strict=True, reason="issue-4 target just missed: heldout balanced accuracy 0.899 (3.8% accepted)")
 def test_judge_meets_its_targets_on_heldout_pairs(heldout_stats):
+    """Issue 4's targets: balanced accuracy >= 0.90 with at most 5% of unsupported claims accepted."""
     stats = heldout_stats
     assert stats["balanced_accuracy"] >= 0.90, stats
     assert stats["false_accept_rate"] <= 0.05, stats
