@@ -114,11 +114,6 @@ def _retrieve(index, encoder, text, k=6):
     return out
 
 
-@pytest.mark.xfail(
-    reason="known judge false positive (issue 4): rag.judge accepts a list claim with one member swapped for a "
-    "term the corpus never mentions ('gout' for the conditions list); fix the judge, then remove this mark",
-    strict=False,
-)
 def test_mcq_key_supported_and_no_distractor_supported(quiz30, seed_index, encoder):
     """For every mcq item, the support judge finds the key in the cited passage and finds no
     passage of the corpus that supports any distractor in the key's place."""
