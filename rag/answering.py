@@ -13,7 +13,13 @@ How an answer is made:
    capped at `max_sentences` units and about `max_words` words.
 4. Abstention: when the question's topic words are not in the corpus, or no sentence covers
    enough of the question, the answer says the documents do not answer it and lists the closest
-   passages, marked `closest_only`.
+   passages, marked `closest_only`. The topic being present is not enough: the kind of fact asked
+   for must be stated about the question's focus (its specific terms, not the drug or the kind of
+   answer). A number asked for ("how long", "what dose") needs a sentence about the focus that
+   holds one; an interaction asked about needs a sentence naming the other drug that is about
+   taking them together; a treatment asked for ("what reverses an overdose") needs a sentence
+   about the focus that says what is done; and a noun asked for that the documents never use
+   ("What is the antidote ...") is never answered.
 
 Answer text is source text: sentences are copied, never rewritten, so numbers stay as written.
 Only the conflict note ("The sources differ on ...") is ours, and it cites both sides.
@@ -28,7 +34,7 @@ import numpy as np
 
 from index.lexical import STOP_WORDS, stem, words
 from index.store import Index
-from index.types import AnswerSentence, Citation, Conflict, Sentence
+from index.types import Answer, AnswerSentence, Citation, Conflict, Sentence
 from rag.quantities import quantities
 from rag.query import QueryAnalysis, Term, Vocabulary
 from rag.retrieval import Retrieved
@@ -82,6 +88,10 @@ class AnswerSettings:
     max_unknown: int = 1  # fallback when the importance was not measured: more unknown words than this
     min_coverage: float = 0.2  # the best sentences must cover at least this share of the known topic words
     min_dense: float = 0.3  # and be at least this similar to the question
+    # the asked-for kind of fact (a number, an interaction) must be stated about the question's focus:
+    # its specific terms, those in at most this share of sentences (not the drug, not "oral", "pain")
+    focus_max_share: float = 0.1
+    focus_coverage: float = 0.5  # a sentence is about the focus when it covers this share of it
 
 
 @dataclass
@@ -203,6 +213,39 @@ class _ListStemCache(dict):
         return self[sid]
 
 
+# Prepositions and the like: never the focus of a question ("during titration", "after stopping").
+_FOCUS_NOISE = frozenset(
+    "during after before through per via within without across among upon till until while whilst since "
+    "between behind below beneath beside besides beyond inside outside near past throughout toward towards "
+    "along around against off onto out wait waiting "
+    "directly experience experienced experiences occur occurs occurred happen happens considered regarded "
+    "shown seen found reported handled doctor doctors physician physicians clinician clinicians nurse nurses "
+    "someone somebody person people".split()
+)
+# Words that ask for a number rather than name what the number is about.
+_QUANTITY_STEMS = frozenset(
+    stem(w)
+    for w in (
+        "dose doses dosage dosages amount mg milligrams daily day percentage percent proportion rate frequency "
+        "duration interval limit maximum max minimum starting initial usual typical recommended total number "
+        "concentration incidence range"
+    ).split()
+)
+# Words that ask how something is treated, or state that it is ("reverses" is left out of what a
+# sentence must state: its stem is that of "reversible").
+_MANAGEMENT_STEMS = frozenset(
+    stem(w)
+    for w in "treat treated treating treatment treatments manage managed managing management reverse reverses "
+    "reversal counteract antidote remedy cure therapy recommend recommended taper tapering reduction reduce "
+    "discontinue discontinuation avoid prevent monitor monitoring relief relieve administer administered".split()
+) - {stem("reversible")}
+# Words that ask about, or state, taking drugs together.
+_INTERACTION_STEMS = frozenset(
+    stem(w)
+    for w in "interact interacts interaction interactions concomitant concomitantly combine combined combination "
+    "mix mixed mixing together coadministration".split()
+)
+
 _ANAPHOR = re.compile(r"^(This|These|That|Those|It|Its|They|Their|Such|Both|However|Therefore|Thus|As such)\b")
 
 
@@ -255,7 +298,7 @@ class Answerer:
             cues = 0.0
             if analysis.wants_number or analysis.dimension:
                 cues += st.number_bonus if self._has_asked_quantity(analysis, s) else -st.number_penalty
-                if analysis.qualifier and any(q.qualifier == analysis.qualifier for q in self._quantities_of(s)):
+                if analysis.qualifier and any(q.qualifier == analysis.qualifier for q in self.quantities_of(s)):
                     cues += st.qualifier_bonus  # "maximum" asked, "maximum" stated
             if analysis.wants_list and (s.kind == "list_item" or s.id in self._items_of or _ENUMERATION.search(s.text)):
                 cues += st.list_bonus
@@ -281,14 +324,15 @@ class Answerer:
             return set()
         return self._stems[prev.id][0]
 
-    def _quantities_of(self, s: Sentence) -> list:
+    def quantities_of(self, s: Sentence) -> list:
+        """The quantities of a sentence (rag.quantities), read once and kept."""
         found = self._quantities.get(s.id)
         if found is None:
             found = self._quantities[s.id] = quantities(s.text)
         return found
 
     def _has_asked_quantity(self, analysis: QueryAnalysis, s: Sentence) -> bool:
-        found = self._quantities_of(s)
+        found = self.quantities_of(s)
         if analysis.dimension:
             return any(q.dimension == analysis.dimension for q in found)
         return bool(found) or has_quantity(s.text)
@@ -315,7 +359,94 @@ class Answerer:
             return True, f"no passage covers the question (coverage {best_cov:.2f})"
         if best_dense < st.min_dense:
             return True, f"no passage is close to the question (similarity {best_dense:.2f})"
+        missing = self.missing_fact(analysis, scored)
+        if missing:
+            return True, missing
         return False, "supported"
+
+    def focus_terms(
+        self, analysis: QueryAnalysis, *, leave_out: frozenset[str] = frozenset()
+    ) -> list[tuple[Term, float]]:
+        """The question's specific terms, IDF-weighted: what it is about beyond the drug and the kind of answer.
+
+        Left out: the head noun (the kind of thing asked for: "What *dose* ..."), words common in the
+        corpus (in more than `focus_max_share` of its sentences), prepositions, and terms whose
+        stems are in `leave_out` (the words that ask for the kind of fact itself: "dose", "interact").
+        """
+        st = self.settings
+        limit = st.focus_max_share * self.vocabulary.n
+        out = []
+        for term, weight in term_weights(analysis, self.vocabulary):
+            if term.head or term.word in _FOCUS_NOISE or (set(term.stems) & leave_out):
+                continue
+            if self._term_df(term) <= limit:
+                out.append((term, weight))
+        return out
+
+    def _term_df(self, term: Term) -> int:
+        vocab = self.vocabulary
+        if term.stem in vocab.df:
+            return vocab.df[term.stem]
+        known = [vocab.df[x] for alt in term.alts for x in alt if x in vocab.df]
+        return max(known) if known else 0
+
+    def focus_coverage(self, focus: list[tuple[Term, float]], s: Sentence) -> float:
+        """Share of the focus a sentence covers (its lead-in, label, section and the sentence before count less)."""
+        if not focus:
+            return 1.0
+        st = self.settings
+        own, ctx = self._stems[s.id]
+        return coverage(focus, own, ctx, st.context_weight, self._previous_stems(s), st.previous_weight)
+
+    def missing_fact(self, analysis: QueryAnalysis, scored: list[Scored]) -> str | None:
+        """Why the kind of fact asked for is absent although the topic is present, or None.
+
+        - The noun asked for is a word the documents never use ("What is the antidote ...").
+        - A number is asked for ("how long ...", "what dose ...") and no sentence about the
+          question's focus states one: the documents name the condition but give no dose for it.
+        - An interaction with something is asked about and no sentence that names it is about
+          taking drugs together: it is mentioned only in another role (as an alternative, say).
+        """
+        head = next((t for t in analysis.terms if t.head), None)
+        if head is not None and head.status == "unknown":
+            return f"the documents never mention {head.word}"
+        if not (analysis.asks_quantity or analysis.interaction or analysis.management):
+            return None
+        st = self.settings
+        if analysis.asks_quantity:
+            focus = self.focus_terms(analysis, leave_out=_QUANTITY_STEMS)
+            pool = scored if focus else scored[:10]
+            if not any(
+                self.focus_coverage(focus, sc.sentence) >= st.focus_coverage and self._states_number(sc.sentence)
+                for sc in pool
+            ):
+                names = ", ".join(t.word for t, _ in focus) or "it"
+                return f"no passage about {names} states the number asked for"
+        if analysis.interaction:
+            focus = self.focus_terms(analysis, leave_out=_INTERACTION_STEMS)
+            if focus and not any(
+                self.focus_coverage(focus, sc.sentence) >= st.focus_coverage and self._about_interaction(sc.sentence)
+                for sc in scored
+            ):
+                return f"no passage says how {', '.join(t.word for t, _ in focus)} and the drug interact"
+        if analysis.management:
+            focus = self.focus_terms(analysis, leave_out=_MANAGEMENT_STEMS)
+            if focus and not any(
+                self.focus_coverage(focus, sc.sentence) >= st.focus_coverage and self._about_management(sc.sentence)
+                for sc in scored
+            ):
+                return f"no passage says how {', '.join(t.word for t, _ in focus)} is treated or managed"
+        return None
+
+    def _states_number(self, s: Sentence) -> bool:
+        return bool(self.quantities_of(s)) or has_quantity(s.text)
+
+    def _about_management(self, s: Sentence) -> bool:
+        return bool(self._stems[s.id][0] & _MANAGEMENT_STEMS)
+
+    def _about_interaction(self, s: Sentence) -> bool:
+        own, ctx = self._stems[s.id]
+        return bool((own | ctx | self._previous_stems(s)) & _INTERACTION_STEMS)
 
     # --- composition -----------------------------------------------------------------------------
 
@@ -502,6 +633,31 @@ def render(sentences: list[AnswerSentence]) -> str:
         else:
             parts.append(f"{text} {marks}." if marks else f"{text}.")
     return " ".join(parts)
+
+
+def compose_answer(
+    question: str,
+    sentences: list[AnswerSentence],
+    citations: list[Citation],
+    conflicts: list[Conflict],
+    *,
+    dropped: list[str] | None = None,
+) -> Answer:
+    """The answer from its cited sentences: the conflict note goes first when the sources differ.
+
+    Used by the extractive answerer and the LLM path alike, so both say "the sources differ" the
+    same way.
+    """
+    sentences = [conflict_note(conflicts), *sentences] if conflicts else list(sentences)
+    return Answer(
+        question=question,
+        answer=render(sentences),
+        abstained=False,
+        sentences=sentences,
+        citations=citations,
+        conflicts=conflicts,
+        dropped=list(dropped or []),
+    )
 
 
 def conflict_note(conflicts: list[Conflict]) -> AnswerSentence:

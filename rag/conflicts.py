@@ -14,11 +14,14 @@ Three general checks run over the best-scoring sentences, comparing documents wi
   rare and another common, critical or a significant risk.
 
 Nothing here knows particular phrasings of particular questions; the cue words are general English.
+A ConflictDetector belongs to one index and reads each sentence once (stems, clauses with their
+polarity, quantities, likelihood words), so later questions compare cached readings.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from index.lexical import stem, words
@@ -51,6 +54,7 @@ _HIGH_PHRASE = re.compile(
 _LIKELIHOOD_Q = re.compile(
     r"(?i)\b(how (likely|common|often|frequent)|rare|rarely|common|frequent|chance|probability|likelihood|risk)\b"
 )
+_SCALE = {stem(w) for w in _LOW | _HIGH_WORDS}
 
 
 @dataclass
@@ -82,111 +86,254 @@ def _citation_for(index: Index, s: Sentence, numbering: dict, citations: list[Ci
     return make_citations(index, [[s]], numbering, citations)[0]
 
 
+class ConflictDetector:
+    """Compares the documents of one index on the point a question asks about.
+
+    What the checks read from a sentence (its stems, its clauses with their polarity, its
+    quantities, its likelihood words) is worked out the first time the sentence is a candidate and
+    kept, so a question only pays for sentences no earlier question looked at.
+
+    Args:
+        index: the loaded index.
+        vocab: the corpus vocabulary (rag.query.Vocabulary); document frequencies of one-word
+            terms come from it.
+        quantities_of: a cached `Sentence -> list[Quantity]` to share with the answerer.
+    """
+
+    def __init__(self, index: Index, vocab=None, *, quantities_of=None) -> None:  # noqa: ANN001
+        self.index = index
+        self.vocab = vocab
+        self._quantities_of = quantities_of or self._own_quantities
+        self._quantities: dict[str, list[Quantity]] = {}
+        self._stems: dict[str, frozenset[str]] = {}
+        self._clauses: dict[str, list[tuple[frozenset[str], int]]] = {}
+        self._likelihoods: dict[str, int] = {}
+        self._df: dict[tuple, int] = {}
+        self._postings: dict[str, set[int]] | None = None
+
+    # --- what is read from a sentence, once ----------------------------------------------------
+
+    def _own_quantities(self, s: Sentence) -> list[Quantity]:
+        got = self._quantities.get(s.id)
+        if got is None:
+            got = self._quantities[s.id] = quantities(s.text)
+        return got
+
+    def stems(self, s: Sentence) -> frozenset[str]:
+        got = self._stems.get(s.id)
+        if got is None:
+            got = self._stems[s.id] = frozenset(stem(w) for w in words(s.text))
+        return got
+
+    def clauses(self, s: Sentence) -> list[tuple[frozenset[str], int]]:
+        """(stems, polarity) of each clause of a sentence."""
+        got = self._clauses.get(s.id)
+        if got is None:
+            got = self._clauses[s.id] = [(frozenset(stem(w) for w in words(c)), polarity(c)) for c in _clauses(s.text)]
+        return got
+
+    def likelihood(self, s: Sentence) -> int:
+        got = self._likelihoods.get(s.id)
+        if got is None:
+            got = self._likelihoods[s.id] = _likelihood(s.text)
+        return got
+
+    def document_frequency(self, term) -> int:  # noqa: ANN001 - rag.query.Term
+        """How many sentences of the index hold the term (any of its alternatives)."""
+        key = tuple(term.alts)
+        if key not in self._df:
+            if self.vocab is not None and len(term.alts) == 1 and len(term.alts[0]) == 1:
+                self._df[key] = self.vocab.df.get(term.alts[0][0], 0)
+            else:
+                postings = self._postings_by_stem()
+                hits: set[int] = set()
+                for alt in term.alts:
+                    if alt and all(x in postings for x in alt):
+                        hits |= set.intersection(*(postings[x] for x in alt))
+                self._df[key] = len(hits)
+        return self._df[key]
+
+    def _postings_by_stem(self) -> dict[str, set[int]]:
+        """Stem -> positions of the sentences holding it (built once, on the first multi-word term)."""
+        if self._postings is None:
+            postings: dict[str, set[int]] = {}
+            for s in self.index.sentences:
+                for x in self.stems(s):
+                    postings.setdefault(x, set()).add(s.position)
+            self._postings = postings
+        return self._postings
+
+    # --- the checks ----------------------------------------------------------------------------
+
+    def detect(self, analysis: QueryAnalysis, scored: list, *, depth: int = 10, window: float = 0.2) -> list[Found]:
+        """Disagreements between documents among the best sentences for this question."""
+        if not scored:
+            return []
+        top = scored[0].score
+        relevant = [s for s in scored[:depth] if s.score >= top - window]
+        found: list[Found] = []
+        # numbers of the asked kind are compared over a wider window: a second source often words them
+        # differently. Without topic words ("the most I can take in a day") coverage says nothing.
+        min_cov = 0.35 if analysis.content_terms else 0.0
+        wide = [s for s in scored[: depth * 2] if s.score >= top - 1.5 * window and s.coverage >= min_cov]
+        q = self._quantity_conflict(analysis, wide)
+        if q:
+            found.append(q)
+        p = self._polarity_conflict(analysis, relevant)
+        if p:
+            found.append(p)
+        lk = self._likelihood_conflict(analysis, relevant)
+        if lk:
+            found.append(lk)
+        return found
+
+    def _quantity_conflict(self, analysis: QueryAnalysis, relevant: list) -> Found | None:
+        dim = analysis.dimension
+        if dim is None and not analysis.wants_number:
+            return None
+        per_doc: dict[tuple[str | None, str], dict[str, list[tuple[Quantity, Sentence]]]] = {}
+        for sc in relevant:
+            s = sc.sentence
+            for qty in self._quantities_of(s):
+                if dim is not None and qty.dimension != dim:
+                    continue
+                if qty.qualifier == "above":
+                    continue
+                if qty.dimension == "dose":
+                    # doses differ by design (start, usual, maximum): compare only the one asked for
+                    if analysis.qualifier is None or qty.qualifier != analysis.qualifier:
+                        continue
+                    group = qty.qualifier
+                else:
+                    group = None
+                per_doc.setdefault((group, qty.unit), {}).setdefault(s.doc_id, []).append((qty, s))
+        for (group, unit), docs in per_doc.items():
+            if len(docs) < 2:
+                continue
+            values = {d: {q.value() for q, _ in items} for d, items in docs.items()}
+            ids = list(values)
+            for i in range(len(ids)):
+                for j in range(i + 1, len(ids)):
+                    a, b = ids[i], ids[j]
+                    if values[a].isdisjoint(values[b]):
+                        qa, sa = docs[a][0]
+                        qb, sb = docs[b][0]
+                        label = {"max": "maximum ", "start": "starting ", "typical": "usual "}.get(group or "", "")
+                        kind = {
+                            "dose": "daily dose" if unit.endswith("/day") else "dose",
+                            "frequency": "doses per day",
+                            "duration": "duration",
+                            "percent": "percentage",
+                        }[qa.dimension]
+                        return Found(f"the {label}{kind} ({qa.text} vs {qb.text})", [[sa], [sb]], [qa.text, qb.text])
+        return None
+
+    def _entity_terms(self, analysis: QueryAnalysis, *, max_share: float = 0.1) -> list:
+        """Rare topic terms of the question (a condition, a drug), not the use words themselves.
+
+        The head noun is left out: in "which drugs should not be mixed with it" the drugs are the
+        kind of answer asked for, not a thing whose use the sources could disagree on.
+        """
+        n = max(1, len(self.index.sentences))
+        out = []
+        for t in analysis.content_terms:
+            if t.stem in _POSITIVE or t.head:
+                continue
+            df = self.document_frequency(t)
+            if 0 < df <= max(2, max_share * n):
+                out.append(t)
+        return out
+
+    def _polarity_conflict(self, analysis: QueryAnalysis, relevant: list) -> Found | None:
+        entities = self._entity_terms(analysis)
+        if not entities:
+            return None
+        for ent in entities:
+            pos: dict[str, list[Sentence]] = {}
+            neg: dict[str, list[Sentence]] = {}
+            for sc in relevant:
+                s = sc.sentence
+                for clause_stems, pol in self.clauses(s):
+                    if not ent.found_in(clause_stems):
+                        continue
+                    if pol > 0:
+                        pos.setdefault(s.doc_id, []).append(s)
+                    elif pol < 0:
+                        neg.setdefault(s.doc_id, []).append(s)
+            pos_only = {d: v for d, v in pos.items() if d not in neg}
+            neg_only = {d: v for d, v in neg.items() if d not in pos}
+            if pos_only and neg_only:
+                p_doc, n_doc = next(iter(pos_only)), next(iter(neg_only))
+                name = self._entity_name(analysis, entities, [pos_only[p_doc][0], neg_only[n_doc][0]])
+                return Found(
+                    f"{name} (used or recommended in one source, not in another)",
+                    [pos_only[p_doc], neg_only[n_doc]],
+                    ["positive", "negative"],
+                )
+        return None
+
+    def _entity_name(self, analysis: QueryAnalysis, entities: list, sides: list[Sentence]) -> str:
+        """The rare question words both sides mention, in question order ("cerebral palsy")."""
+        stems = [self.stems(s) for s in sides]
+        rare = {t.word for t in entities}
+        names = [t.word for t in analysis.content_terms if t.word in rare and all(t.found_in(x) for x in stems)]
+        return " ".join(names) or "this point"
+
+    def _likelihood_conflict(self, analysis: QueryAnalysis, relevant: list) -> Found | None:
+        if not _LIKELIHOOD_Q.search(analysis.question):
+            return None
+        topic = [t for t in analysis.content_terms if t.stem not in _SCALE]
+        if not topic:
+            return None
+        low: dict[str, Sentence] = {}
+        high: dict[str, Sentence] = {}
+        for sc in relevant:
+            s = sc.sentence
+            stems = self.stems(s)
+            covered = sum(1 for t in topic if t.found_in(stems))
+            if covered < max(1, len(topic) // 3):
+                continue
+            lk = self.likelihood(s)
+            if lk < 0:
+                low.setdefault(s.doc_id, s)
+            elif lk > 0:
+                high.setdefault(s.doc_id, s)
+        low_only = {d: s for d, s in low.items() if d not in high}
+        high_only = {d: s for d, s in high.items() if d not in low}
+        if low_only and high_only:
+            a = next(iter(low_only.values()))
+            b = next(iter(high_only.values()))
+            both = [t.word for t in topic if t.found_in(self.stems(a)) and t.found_in(self.stems(b))]
+            subject = both[0] if both else "this"
+            return Found(
+                f"how likely {subject} is (rare in one source, a common or serious risk in another)", [[a], [b]]
+            )
+        return None
+
+
+_DETECTORS: dict[int, tuple[weakref.ref, ConflictDetector]] = {}
+
+
+def detector_for(index: Index, vocab=None) -> ConflictDetector:  # noqa: ANN001
+    """The ConflictDetector of an index (one per loaded index, dropped with it)."""
+    entry = _DETECTORS.get(id(index))
+    if entry is not None and entry[0]() is index:
+        return entry[1]
+    detector = ConflictDetector(index, vocab)
+    _DETECTORS[id(index)] = (weakref.ref(index), detector)
+    weakref.finalize(index, _DETECTORS.pop, id(index), None)
+    return detector
+
+
 def detect_conflicts(
     index: Index, analysis: QueryAnalysis, scored: list, *, depth: int = 10, window: float = 0.2, vocab=None
 ) -> list[Found]:
-    """Disagreements between documents among the best sentences for this question."""
-    if not scored:
-        return []
-    top = scored[0].score
-    relevant = [s for s in scored[:depth] if s.score >= top - window]
-    found: list[Found] = []
-    # numbers of the asked kind are compared over a wider window: a second source often words them differently
-    wide = [s for s in scored[: depth * 2] if s.score >= top - 1.5 * window and s.coverage >= 0.35]
-    q = _quantity_conflict(analysis, wide)
-    if q:
-        found.append(q)
-    p = _polarity_conflict(index, analysis, relevant, vocab)
-    if p:
-        found.append(p)
-    lk = _likelihood_conflict(analysis, relevant)
-    if lk:
-        found.append(lk)
-    return found
-
-
-def _quantity_conflict(analysis: QueryAnalysis, relevant: list) -> Found | None:
-    dim = analysis.dimension
-    if dim is None and not analysis.wants_number:
-        return None
-    per_doc: dict[tuple[str | None, str], dict[str, list[tuple[Quantity, Sentence]]]] = {}
-    for sc in relevant:
-        s = sc.sentence
-        for qty in quantities(s.text):
-            if dim is not None and qty.dimension != dim:
-                continue
-            if qty.qualifier == "above":
-                continue
-            if qty.dimension == "dose":
-                # doses differ by design (start, usual, maximum): compare only the one asked for
-                if analysis.qualifier is None or qty.qualifier != analysis.qualifier:
-                    continue
-                group = qty.qualifier
-            else:
-                group = None
-            per_doc.setdefault((group, qty.unit), {}).setdefault(s.doc_id, []).append((qty, s))
-    for (group, unit), docs in per_doc.items():
-        if len(docs) < 2:
-            continue
-        values = {d: {q.value() for q, _ in items} for d, items in docs.items()}
-        ids = list(values)
-        for i in range(len(ids)):
-            for j in range(i + 1, len(ids)):
-                a, b = ids[i], ids[j]
-                if values[a].isdisjoint(values[b]):
-                    qa, sa = docs[a][0]
-                    qb, sb = docs[b][0]
-                    label = {"max": "maximum ", "start": "starting ", "typical": "usual "}.get(group or "", "")
-                    kind = {
-                        "dose": "daily dose" if unit.endswith("/day") else "dose",
-                        "frequency": "doses per day",
-                        "duration": "duration",
-                        "percent": "percentage",
-                    }[qa.dimension]
-                    return Found(f"the {label}{kind} ({qa.text} vs {qb.text})", [[sa], [sb]], [qa.text, qb.text])
-    return None
+    """Disagreements between documents among the best sentences for this question (cached per index)."""
+    return detector_for(index, vocab).detect(analysis, scored, depth=depth, window=window)
 
 
 def _clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
-
-
-def _entity_terms(index: Index, analysis: QueryAnalysis, *, max_share: float = 0.1, vocab=None) -> list:
-    """Rare topic terms of the question (a condition, a drug), not the use words themselves."""
-    n = max(1, len(index.sentences))
-    out = []
-    for t in analysis.content_terms:
-        if t.stem in _POSITIVE:
-            continue
-        df = _document_frequency(index, t, vocab)
-        if 0 < df <= max(2, max_share * n):
-            out.append(t)
-    return out
-
-
-_DF_CACHE: dict[tuple, int] = {}
-
-
-def _document_frequency(index: Index, term, vocab=None) -> int:
-    """How many sentences of the index hold the term (from the vocabulary when it can say; cached)."""
-    key = (id(index), index.manifest.get("build_id"), len(index.sentences), tuple(term.alts))
-    if key not in _DF_CACHE:
-        if vocab is not None and len(term.alts) == 1 and len(term.alts[0]) == 1:
-            _DF_CACHE[key] = vocab.df.get(term.alts[0][0], 0)
-        else:
-            _DF_CACHE[key] = sum(1 for s in index.sentences if term.found_in(_sentence_stems(s)))
-    return _DF_CACHE[key]
-
-
-_STEM_CACHE: dict[tuple[str, str], set[str]] = {}
-
-
-def _sentence_stems(s: Sentence) -> set[str]:
-    got = _STEM_CACHE.get(s.id)
-    if got is None:
-        got = {stem(w) for w in words(s.text)}
-        _STEM_CACHE[s.id] = got
-    return got
 
 
 def polarity(clause: str) -> int:
@@ -196,44 +343,6 @@ def polarity(clause: str) -> int:
     return 1 if _POSITIVE_RE.search(clause) else 0
 
 
-def _polarity_conflict(index: Index, analysis: QueryAnalysis, relevant: list, vocab=None) -> Found | None:
-    entities = _entity_terms(index, analysis, vocab=vocab)
-    if not entities:
-        return None
-    for ent in entities:
-        pos: dict[str, list[Sentence]] = {}
-        neg: dict[str, list[Sentence]] = {}
-        for sc in relevant:
-            s = sc.sentence
-            for clause in _clauses(s.text):
-                if not ent.found_in({stem(w) for w in words(clause)}):
-                    continue
-                p = polarity(clause)
-                if p > 0:
-                    pos.setdefault(s.doc_id, []).append(s)
-                elif p < 0:
-                    neg.setdefault(s.doc_id, []).append(s)
-        pos_only = {d: v for d, v in pos.items() if d not in neg}
-        neg_only = {d: v for d, v in neg.items() if d not in pos}
-        if pos_only and neg_only:
-            p_doc, n_doc = next(iter(pos_only)), next(iter(neg_only))
-            name = _entity_name(analysis, entities, [pos_only[p_doc][0], neg_only[n_doc][0]])
-            return Found(
-                f"{name} (used or recommended in one source, not in another)",
-                [pos_only[p_doc], neg_only[n_doc]],
-                ["positive", "negative"],
-            )
-    return None
-
-
-def _entity_name(analysis: QueryAnalysis, entities: list, sides: list[Sentence]) -> str:
-    """The rare question words both sides mention, in question order ("cerebral palsy")."""
-    stems = [_sentence_stems(s) for s in sides]
-    rare = {t.word for t in entities}
-    names = [t.word for t in analysis.content_terms if t.word in rare and all(t.found_in(x) for x in stems)]
-    return " ".join(names) or "this point"
-
-
 def _likelihood(clause: str) -> int:
     toks = set(words(clause))
     if toks & _LOW:
@@ -241,34 +350,3 @@ def _likelihood(clause: str) -> int:
     if toks & _HIGH_WORDS or _HIGH_PHRASE.search(clause):
         return 1
     return 0
-
-
-def _likelihood_conflict(analysis: QueryAnalysis, relevant: list) -> Found | None:
-    if not _LIKELIHOOD_Q.search(analysis.question):
-        return None
-    scale = {stem(w) for w in _LOW | _HIGH_WORDS}
-    topic = [t for t in analysis.content_terms if t.stem not in scale]
-    if not topic:
-        return None
-    low: dict[str, Sentence] = {}
-    high: dict[str, Sentence] = {}
-    for sc in relevant:
-        s = sc.sentence
-        stems = {stem(w) for w in words(s.text)}
-        covered = sum(1 for t in topic if t.found_in(stems))
-        if covered < max(1, len(topic) // 3):
-            continue
-        lk = _likelihood(s.text)
-        if lk < 0:
-            low.setdefault(s.doc_id, s)
-        elif lk > 0:
-            high.setdefault(s.doc_id, s)
-    low_only = {d: s for d, s in low.items() if d not in high}
-    high_only = {d: s for d, s in high.items() if d not in low}
-    if low_only and high_only:
-        a = next(iter(low_only.values()))
-        b = next(iter(high_only.values()))
-        both = [t.word for t in topic if t.found_in(_sentence_stems(a)) and t.found_in(_sentence_stems(b))]
-        subject = both[0] if both else "this"
-        return Found(f"how likely {subject} is (rare in one source, a common or serious risk in another)", [[a], [b]])
-    return None

@@ -5,7 +5,10 @@ Run: `.venv/bin/python -m rag.devmeasure [--split dev] [--gold eval/data/gold.js
 Figures:
 - key-fact recall: mean over answerable, lay and conflict questions of the share of key facts
   (any alternative, case-insensitive substring) found in the answer text; an abstention scores 0.
-- citation precision: share of the citations given as support (not closest_only) in those answers
+- citation precision (ALCE, with the support judge), per answer then averaged; also without the
+  conflict note ("The sources differ on ..."), which is our sentence, cites both sides and is
+  never found in either passage alone (its correctness is the conflicts figure).
+- citation on topic: share of the citations given as support (not closest_only) in those answers
   whose quote holds a key fact of the question or overlaps one of its gold support quotes.
 - abstention: share of unanswerable questions that abstain; false abstentions: share of the
   others that abstain.
@@ -59,7 +62,7 @@ def _alce(system, rows: list[dict], answers: list) -> dict:
     except ImportError:
         return {}
     judge = SupportJudge(system.index.encoder)
-    plans = []
+    plans, plans_source = [], []
     for row, a in zip(rows, answers, strict=True):
         if a.abstained or not a.sentences or row["category"] == "unanswerable":
             continue
@@ -72,13 +75,18 @@ def _alce(system, rows: list[dict], answers: list) -> dict:
             for s in a.sentences
         ]
         plans.append(metrics.plan_citations(sentences, passages))
+        # the conflict note ("The sources differ on ...") is our sentence, not a source's: no passage
+        # states that the sources differ, so the judge never finds it; conflicts_flagged checks it
+        plans_source.append(metrics.plan_citations(sentences[1:] if a.conflicts else sentences, passages))
     scores = metrics.judge_plans(plans, judge)
     if not scores:
         return {}
+    source_scores = metrics.judge_plans(plans_source, judge)
     return {
         "citation_precision": round(statistics.mean(s.citation_precision for s in scores), 4),
         "citation_recall": round(statistics.mean(s.citation_recall for s in scores), 4),
         "faithfulness": round(statistics.mean(s.faithfulness for s in scores), 4),
+        "citation_precision_source_sentences": round(statistics.mean(s.citation_precision for s in source_scores), 4),
         "unsupported": [u for s in scores for u in s.unsupported],
     }
 
@@ -93,9 +101,12 @@ def measure_cost(system, questions: list[str], *, repeats: int = 3) -> dict:
     """
     enc = system.index.encoder
     per_extra, alone = [], []
+    forget = getattr(system, "forget_vectors", lambda: None)  # a cached question vector is not a cost
     for _ in range(repeats):
+        forget()
         t0 = time.perf_counter()
         system.ask_many(questions)
+        forget()
         batch = time.perf_counter() - t0
         t0 = time.perf_counter()
         system.ask_many(questions[:1])
@@ -172,6 +183,7 @@ def measure(system, rows: list[dict], *, verbose: bool = False) -> dict:
         "n_questions": len(rows),
         "key_fact_recall": round(statistics.mean(recalls), 4) if recalls else None,
         "citation_precision": alce.get("citation_precision"),
+        "citation_precision_source_sentences": alce.get("citation_precision_source_sentences"),
         "citation_recall": alce.get("citation_recall"),
         "faithfulness": alce.get("faithfulness"),
         "citation_on_topic": round(precise / n_cites, 4) if n_cites else None,

@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.errors import InputError, ModelError
 from index.types import Answer, AnswerSentence, Citation
-from rag.answering import conflict_note, render
-from rag.conflicts import detect_conflicts
+from rag.answering import compose_answer
 from rag.query import strip_instructions
 
 if TYPE_CHECKING:
@@ -208,16 +207,6 @@ def answer_with_llm(system: QASystem, question: str, analysis: QueryAnalysis, re
             ns.append(by_chunk[n])
         sentences.append(AnswerSentence(sentence, ns))
     numbering = {(c.doc_id, c.start, c.end): c.n for c in citations}
-    found = detect_conflicts(index, analysis, scored, vocab=system.vocabulary)
+    found = system.conflicts.detect(analysis, scored)
     conflicts = [f.to_conflict(index, numbering, citations) for f in found]
-    if conflicts:
-        sentences.insert(0, conflict_note(conflicts))
-    return Answer(
-        question=question,
-        answer=render(sentences),
-        abstained=False,
-        sentences=sentences,
-        citations=citations,
-        conflicts=conflicts,
-        dropped=dropped,
-    )
+    return compose_answer(question, sentences, citations, conflicts, dropped=dropped)

@@ -5,11 +5,14 @@ embed it (one batch for many questions), retrieve (retrieval.py), then compose a
 answer with citations, conflicts and abstention (answering.py, conflicts.py), or, with an LLM,
 generate one and keep only the sentences the support judge finds in their cited passages
 (llm.py). `QASystem.runnable()` wraps `ask` as a LangChain Runnable (`invoke`, `batch`).
+Question vectors are kept in a small cache keyed by the embedded text, so `retrieve` followed by
+`ask` on the same question embeds it once (`forget_vectors()` empties it, for timing).
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,8 +24,8 @@ from index.errors import InputError
 from index.settings import MAX_QUESTION_CHARS, Settings, default_corpus_dir, default_index_dir
 from index.store import Index, ensure_index, stderr_log
 from index.types import Answer, AnswerSentence, Chunk, Citation
-from rag.answering import ABSTAIN_TEXT, Answerer, AnswerSettings, conflict_note, make_citations, render
-from rag.conflicts import detect_conflicts
+from rag.answering import ABSTAIN_TEXT, Answerer, AnswerSettings, compose_answer, make_citations
+from rag.conflicts import ConflictDetector
 from rag.query import QueryAnalysis, QueryAnalyzer, Vocabulary
 from rag.retrieval import HybridRetriever, Retrieved
 
@@ -62,6 +65,7 @@ class QASystem:
         llm: Any = None,
         answer_settings: AnswerSettings | None = None,
         judge: Any = None,
+        vector_cache_size: int = 256,
     ) -> None:
         self.index = index
         self.settings = settings or index.settings or Settings()
@@ -73,6 +77,11 @@ class QASystem:
         ans = answer_settings or AnswerSettings()
         ans.max_sentences = self.settings.answer.max_sentences
         self.answerer = Answerer(index, self.vocabulary, ans)
+        self.conflicts = ConflictDetector(index, self.vocabulary, quantities_of=self.answerer.quantities_of)
+        # question text -> vector: `retrieve` then `ask` on the same question (as the eval report and
+        # the bench do) embeds it once; bounded, oldest first out
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.vector_cache_size = vector_cache_size
         self.retriever = HybridRetriever(
             index=index, analyzer=self.analyzer, settings=self.settings.retrieval, k=self.settings.retrieval.k_chunks
         )
@@ -141,11 +150,28 @@ class QASystem:
         texts = [a.text for a in analyses]
         extra = [(i, a.ablated_text()) for i, a in enumerate(analyses)]
         extra = [(i, t) for i, t in extra if t is not None]
-        vectors = self.index.encoder.encode(texts + [t for _, t in extra])
-        main = vectors[: len(texts)]
-        for k, (i, _) in enumerate(extra):
-            analyses[i].unknown_importance = float(1.0 - main[i] @ vectors[len(texts) + k])
+        got = {t: self._vectors[t] for t in texts + [t for _, t in extra] if t in self._vectors}
+        missing = list(dict.fromkeys(t for t in texts + [t for _, t in extra] if t not in got))
+        if missing:
+            for t, v in zip(missing, self.index.encoder.encode(missing), strict=True):
+                got[t] = v
+                self._remember(t, v)
+        main = np.stack([got[t] for t in texts])
+        for i, t in extra:
+            analyses[i].unknown_importance = float(1.0 - main[i] @ got[t])
         return main
+
+    def _remember(self, text: str, vector: np.ndarray) -> None:
+        if self.vector_cache_size <= 0:
+            return
+        self._vectors[text] = vector
+        self._vectors.move_to_end(text)
+        while len(self._vectors) > self.vector_cache_size:
+            self._vectors.popitem(last=False)
+
+    def forget_vectors(self) -> None:
+        """Empty the question-vector cache (to time embedding, say)."""
+        self._vectors.clear()
 
     def runnable(self) -> QARunnable:
         """A LangChain Runnable: `invoke(question) -> Answer`, `batch([...]) -> [Answer]` (one embed batch)."""
@@ -167,7 +193,7 @@ class QASystem:
         abstain, _why = ans.should_abstain(analysis, scored)
         if abstain:
             return self.abstention(question, [s.sentence for s in scored[:3]])
-        found = detect_conflicts(self.index, analysis, scored, vocab=self.vocabulary)
+        found = self.conflicts.detect(analysis, scored)
         must = [st for c in found for st in c.sentences]
         units = ans.select(analysis, scored, must=must)
         numbering: dict = {}
@@ -183,16 +209,7 @@ class QASystem:
                     cited_for.setdefault(m.id, ns[-1])
             sentences.append(AnswerSentence(u.text(), ns))
         conflicts = [c.to_conflict(self.index, numbering, citations) for c in found]
-        if conflicts:
-            sentences.insert(0, conflict_note(conflicts))
-        return Answer(
-            question=question,
-            answer=render(sentences),
-            abstained=False,
-            sentences=sentences,
-            citations=citations,
-            conflicts=conflicts,
-        )
+        return compose_answer(question, sentences, citations, conflicts)
 
     def abstention(self, question: str, closest: list) -> Answer:
         numbering: dict = {}

@@ -59,6 +59,35 @@ _MECHANISM_Q = re.compile(
     r"\bhow .* (act|acts|work|works)\b)"
 )
 
+# The question asks for an amount, a duration, a frequency or a share, not merely mentions one:
+# "how long ...", "what dose ...", "what is the usual starting dose ...", "at what dose ...".
+_QUANTITY_ASK = re.compile(
+    r"(?i)\bhow (much|many|long|often|frequently|high|quickly|fast|soon)\b|"
+    r"\b(what|which)( is| are| was| were|s)?( the| a| an)?( (usual|typical|maximum|max|minimum|starting|initial|daily|"
+    r"total|recommended|oral|intrathecal|normal|average|right|correct|safe|lethal|weight-based|pediatric|paediatric|"
+    r"adult|child|children's|upper|lower|top|first))* (dose|doses|dosage|dosages|amount|percentage|percent|"
+    r"proportion|fraction|rate|half-?life|bioavailability|frequency|concentration|incidence|duration|interval|"
+    r"limit|number)\b|\bat what (dose|dosage|amount|rate)\b"
+)
+# The question asks about taking the drug together with something else: "interact with", "mix",
+# "combine", "together", "baclofen + X", "take it with X" (not "use with caution").
+_INTERACTION_Q = re.compile(
+    r"(?i)\b(interact\w*|combin\w*|mix|mixed|mixing|together|concomitant\w*|alongside|co-?administ\w*|"
+    r"at the same time)\b|\s\+\s*\w|"
+    r"\b(take|takes|taking|took|taken|use|using|used|give|given|giving|prescribed)\s+(\w+\s+)?"
+    r"(with|plus)\s+(?!caution|care|food\b|a\b|an\b|the (dose|help)\b)"
+)
+# The question asks how something is treated or undone: "how is an overdose treated", "what reverses it".
+_MANAGEMENT_Q = re.compile(
+    r"(?i)\b(treat|treated|treating|manage|managed|managing|management|reverse|reverses|reversed|reversal|"
+    r"reversing|counteract\w*|antidotes?|remed(y|ies)|cure|cured)\b|\btreatment (for|of)\b|"
+    r"\bwhat (to do|should (i|you|we|they|doctors?) do|do (i|you|we|they|doctors?) do)\b"
+)
+# "at what dose do side effects appear", "above what dose": a threshold, not a dose to take
+_THRESHOLD_Q = re.compile(r"\bat what (\w+ )?(dose|dosage|amount)\b|\b(above|over|beyond) what\b")
+# a dose amount written in the question ("more than 80 mg")
+_STATED_DOSE = re.compile(r"\b\d+(\.\d+)?\s*(mg|milligrams?|g|mcg|micrograms?)\b")
+
 #: Cue words for the qualifier attached to a quantity, shared with conflict detection.
 QUALIFIER_CUES: dict[str, tuple[str, ...]] = {
     "max": (
@@ -93,6 +122,29 @@ QUALIFIER_CUES: dict[str, tuple[str, ...]] = {
 }
 #: a threshold asked about: "above what dose ...", "more than", "over"
 _ABOVE_CUES = ("above", "over", "more than", "greater than", "higher than", "exceeding", "beyond")
+
+
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled alternation of whole-word cues (compiled once, not per question)."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)) + r")\b")
+
+
+_QUALIFIER_PATTERNS: dict[str, re.Pattern[str]] = {
+    name: _cue_pattern(cues) for name, cues in {"above": _ABOVE_CUES, **QUALIFIER_CUES}.items()
+}
+# "start to appear", "starts working": the verb "start", not a starting dose
+_START_VERB = re.compile(
+    r"\bstart(s|ed|ing)?\s+(to\s+)?(appear\w*|show\w*|work\w*|occur\w*|develop\w*|happen\w*|kick\w*|feel\w*|"
+    r"notic\w*|see\w*|help\w*|wear\w*|become\w*|get\w*|hav\w*)\b"
+)
+# the largest amount one may take, asked without a cue word: "the most I can take in a day",
+# "is 100 mg a day too much", "can I exceed 80 mg"
+_IMPLICIT_MAX = re.compile(
+    r"\bthe most\b(\s+\w+){0,3}\s+(i|you|we|one|someone|a person|an adult|a patient|patients|he|she|they)\s+"
+    r"(can|could|should|may|might|is allowed to|are allowed to)\b|\btoo (much|high|many)\b|\bexceed\w*\b|"
+    r"\bhow (much|many|high)\b.*\b(can|could|may)\s+(i|you|one|someone|a person|an adult|he|she|they)\s+"
+    r"(take|have|use|get|be given)\b"
+)
 #: the kind of number the question word itself asks for
 _ASKED_DIMENSION: dict[str, re.Pattern[str]] = {
     "duration": re.compile(r"(?i)\bhow (long|fast|quickly|soon)\b|\bwhen\b.*\b(peak|reach|start|work)"),
@@ -114,6 +166,23 @@ DIMENSION_CUES: dict[str, re.Pattern[str]] = {
     ),
     "dose": re.compile(r"(?i)\bdos(e|es|age|ages|ing)\b|\bmg\b|\bhow much\b|\bmilligrams?\b|\bhow high\b"),
 }
+
+
+def _asked_qualifier(q: str) -> str | None:
+    """The dose qualifier a (lower-cased, repaired) question asks about: above | max | start | typical | None.
+
+    "can I take more than 80 mg a day" names a dose and asks whether it may be exceeded: that is
+    a question about the maximum, not about a threshold ("above what dose do side effects appear").
+    """
+    if _THRESHOLD_Q.search(q):
+        return "above"
+    for name, pattern in _QUALIFIER_PATTERNS.items():
+        text = _START_VERB.sub(" ", q) if name == "start" else q
+        if pattern.search(text):
+            if name == "above" and _STATED_DOSE.search(q):
+                return "max"
+            return name
+    return "max" if _IMPLICIT_MAX.search(q) else None
 
 
 @dataclass
@@ -197,15 +266,24 @@ def same_word(a: str, b: str) -> bool:
     return long_ in (short + "s", short + "es") or (short.endswith("y") and long_ == short[:-1] + "ies")
 
 
+@lru_cache(maxsize=4096)
+def _forms(word: str) -> frozenset[str]:
+    """Every token same_word() accepts for `word` (cached: phrase matching asks for the same words again and again)."""
+    candidates = {word, word + "s", word + "es", word[:-1] + "ies", word[:-1], word[:-2], word[:-3] + "y"}
+    return frozenset(c for c in candidates if c and same_word(word, c))
+
+
 def _ordered_within(seq: list[str], parts: list[str], *, gap: int) -> bool:
     """True when `parts` occur in `seq` in order, each within `gap` words of the previous one."""
+    first = _forms(parts[0])
     for i, tok in enumerate(seq):
-        if not same_word(tok, parts[0]):
+        if tok not in first:
             continue
         pos, ok = i, True
         for part in parts[1:]:
             window = seq[pos + 1 : pos + 2 + gap]
-            hit = next((k for k, w in enumerate(window) if same_word(w, part)), None)
+            forms = _forms(part)
+            hit = next((k for k, w in enumerate(window) if w in forms), None)
             if hit is None:
                 ok = False
                 break
@@ -349,19 +427,38 @@ class QueryAnalysis:
     polar: bool = False
     mechanism: bool = False
     unknown_importance: float | None = None  # 1 - cos(question, question without its unknown words)
-    qualifier: str | None = None  # "max" | "start" | "typical"
+    qualifier: str | None = None  # "max" | "start" | "typical" | "above"
     dimension: str | None = None  # "dose" | "frequency" | "duration" | "percent"
+    asks_quantity: bool = False  # the question asks for an amount ("how long ...", "what dose ...")
+    interaction: bool = False  # the question asks about taking the drug with something else
+    management: bool = False  # the question asks how something is treated, managed or reversed
+    base_text: str = ""  # the repaired question without its clinical synonyms
+    expansion_sources: dict[str, list[str]] = field(default_factory=dict)  # lexicon key -> terms it added
 
     @property
     def unknown(self) -> list[Term]:
         return [t for t in self.terms if t.status == "unknown"]
 
-    def ablated_text(self) -> str | None:
-        """The embedded text without the words the corpus never uses (None when there are none)."""
-        if not self.unknown:
+    def ablated_text(self, terms: list[Term] | None = None) -> str | None:
+        """The embedded text without some words (default: those the corpus never uses), or None when there are none.
+
+        The clinical synonyms a removed word brought in are removed with it, so "overdose" does
+        not stay in the text as "(toxicity)".
+        """
+        terms = self.unknown if terms is None else terms
+        if not terms:
             return None
-        pattern = r"(?i)\b(" + "|".join(re.escape(t.word) for t in self.unknown) + r")\b"
-        return " ".join(re.sub(pattern, " ", self.text).split()) or "?"
+        gone = {t.word for t in terms}
+        pattern = r"(?i)\b(" + "|".join(re.escape(w) for w in sorted(gone, key=len, reverse=True)) + r")\b"
+        if not self.base_text:
+            return " ".join(re.sub(pattern, " ", self.text).split()) or "?"
+        kept: list[str] = []
+        for key, added in self.expansion_sources.items():
+            if any(same_word(part, w) for part in words(key) for w in gone):
+                continue
+            kept.extend(x for x in added if x not in kept)
+        text = " ".join(re.sub(pattern, " ", self.base_text).split()) or "?"
+        return f"{text} ({', '.join(kept)})" if kept else text
 
     @property
     def content_terms(self) -> list[Term]:
@@ -412,7 +509,7 @@ class QueryAnalyzer:
                     expansion_words.append(t)
         # 4. terms and their coverage
         terms = self._terms(fixed, found)
-        text = _rewrite(_EXCLUSION_CLAUSE.sub("", cleaned), corrections, repl)
+        text = base = _rewrite(_EXCLUSION_CLAUSE.sub("", cleaned), corrections, repl)
         if expansion_words:
             text = f"{text} ({', '.join(expansion_words)})"
         # BM25 looks for the topic words and their synonyms, not for "how", "long", "take" or "patients"
@@ -420,15 +517,14 @@ class QueryAnalyzer:
         tokens = tokenize(" ".join(topic)) + [x for e in expansion_words for x in phrase_stems(e)]
         tokens = tokens or tokenize(" ".join(fixed))
         q = " ".join(fixed)
-        qualifier = None
-        for name, cues in {"above": _ABOVE_CUES, **QUALIFIER_CUES}.items():
-            if any(re.search(rf"\b{re.escape(c)}\b", q) for c in cues):
-                qualifier = name
-                break
+        qualifier = _asked_qualifier(q)
         # what is asked ("how fast ...") decides before what is merely mentioned ("5 mg TID ...")
         dimension = next((name for name, pattern in _ASKED_DIMENSION.items() if pattern.search(q)), None)
         if dimension is None:
             dimension = next((name for name, pattern in DIMENSION_CUES.items() if pattern.search(q)), None)
+        if dimension is None and qualifier == "max":
+            dimension = "dose"  # "the upper limit per day", "the most I can take": an amount of the drug
+        wants_number = bool(_NUMERIC_Q.search(q)) or (qualifier == "max" and dimension == "dose")
         return QueryAnalysis(
             question=question,
             text=text.strip() or question.strip(),
@@ -437,12 +533,17 @@ class QueryAnalyzer:
             expansions=expansion_words,
             corrections=corrections,
             instructions_removed=removed,
-            wants_number=bool(_NUMERIC_Q.search(q)),
+            wants_number=wants_number,
             wants_list=bool(_LIST_Q.search(q)),
             polar=bool(_POLAR_Q.search(cleaned)),
             mechanism=bool(_MECHANISM_Q.search(q)),
             qualifier=qualifier,
             dimension=dimension,
+            asks_quantity=bool(_QUANTITY_ASK.search(q)),
+            interaction=bool(_INTERACTION_Q.search(q)),
+            management=bool(_MANAGEMENT_Q.search(q)),
+            base_text=base.strip(),
+            expansion_sources={key: list(vals) for key, vals in found},
         )
 
     def _terms(self, fixed: list[str], found: list[tuple[str, list[str]]]) -> list[Term]:
@@ -480,7 +581,7 @@ class QueryAnalyzer:
             alts = [own, *syn]
             if w in excluded:
                 terms.append(Term(w, alts, "excluded"))
-            elif w in lex.function_words or w == self.subject or w.isdigit():
+            elif w in lex.function_words or same_word(w, self.subject) or w.isdigit() or w in _NUMBER_WORDS:
                 terms.append(Term(w, alts, "function"))
             elif vocab.knows(w):
                 terms.append(Term(w, alts, "known"))
@@ -493,6 +594,8 @@ class QueryAnalyzer:
         _mark_head(fixed, terms)
         return terms + phrase_terms
 
+
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve hundred".split())
 
 # "Apart from drowsiness and dizziness, which ..." -> the set-aside part is not embedded
 _EXCLUSION_CLAUSE = re.compile(
@@ -517,7 +620,9 @@ def _excluded_words(tokens: list[str]) -> set[str]:
 def _mark_head(tokens: list[str], terms: list[Term]) -> None:
     """Mark the noun asked for after "what"/"which" as the head ("What are the main indications" -> indications).
 
-    The head is the last topic word of the first run of topic words after the question word.
+    The head is the last topic word of the first run of topic words after the question word. A word
+    the corpus never uses can be the head ("What is the antidote ...", "What brand names ..."): the
+    documents then never name the kind of thing asked for.
     """
     by_word = {t.word: t for t in terms}
     for i, w in enumerate(tokens):
@@ -526,7 +631,7 @@ def _mark_head(tokens: list[str], terms: list[Term]) -> None:
         run: list[Term] = []
         for nxt in tokens[i + 1 : i + 6]:
             t = by_word.get(nxt)
-            if t is not None and t.status in ("known", "lexicon", "related"):
+            if t is not None and t.status in ("known", "lexicon", "related", "unknown"):
                 run.append(t)
             elif run or (t is not None and t.status not in ("function",)):
                 break

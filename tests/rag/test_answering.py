@@ -165,3 +165,116 @@ def test_injected_instruction_is_not_obeyed_or_echoed(ask):
     assert "500" not in answer.answer
     assert "ignore" not in answer.answer.lower() and "confirm" not in answer.answer.lower()
     assert "100 mg" in answer.answer or "80 mg" in answer.answer
+
+
+# --- the topic is in the documents, the asked-for fact is not -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("Does baclofen interact with dantrolene?", "interact"),  # named only as an alternative
+        ("Is it safe to combine baclofen with botulinum toxin injections?", "interact"),
+        ("What dose of baclofen is recommended for hiccups?", "number"),  # an off-label use, no dose
+        ("What percentage of patients develop tolerance to intrathecal baclofen?", "number"),
+        ("How often does an intrathecal baclofen pump need refilling?", "number"),
+        ("What reverses a baclofen overdose?", "treated"),  # overdose is named, its treatment is not
+        ("how do doctors treat someone who overdosed on baclofen", "treated"),
+        ("What colour are baclofen tablets?", "never mention"),  # the noun asked for is never used
+    ],
+)
+def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
+    answer = ask(question)
+    assert answer.abstained and answer.answer == ABSTAIN_TEXT
+    analysis = qa.analyzer.analyze(question)
+    qvec = qa.embed([analysis])[0]
+    scored = qa.answerer.score(analysis, qvec, qa.answerer.candidates(qa.retriever.retrieve(analysis, qvec)))
+    abstain, reason = qa.answerer.should_abstain(analysis, scored)
+    assert abstain and why in reason
+
+
+@pytest.mark.parametrize(
+    ("question", "needle"),
+    [
+        ("Does baclofen interact with antihistamines?", "antihistamines"),
+        ("is it ok to take baclofen with valium", "benzodiazepines"),  # the class, not the brand
+        ("which drugs shouldnt be mixed with baclofen", "opioids"),
+        ("Is dantrolene an option for patients who can't tolerate baclofen?", "dantrolene"),
+        ("How many patients stop baclofen because of side effects?", "4% to 27%"),
+        ("How long should I wait between dose increases?", "every three days"),
+        ("how long till baclofen peaks in the blood after a pill", "two to three hours"),
+        ("Can a baclofen pump cause an overdose?", "device malfunction"),
+        ("What can go wrong with an intrathecal baclofen pump?", "Pump failure"),
+        ("whats the deal with baclofen and alcohol", "Alcohol"),
+    ],
+)
+def test_near_topic_questions_the_documents_answer_are_answered(ask, question, needle):
+    answer = ask(question)
+    assert not answer.abstained, question
+    assert needle.lower() in answer.answer.lower()
+
+
+# --- conflicts asked in other words -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I take more than 80 mg a day?",
+        "whats the most baclofen i can take in one day",
+        "maximun daly dose for baclofen tablets?",
+        "Is 100 mg of baclofen a day too much?",
+        "What's the upper limit on oral baclofen per day for adults?",
+    ],
+)
+def test_the_dose_conflict_is_found_however_it_is_asked(ask, question):
+    answer = ask(question)
+    assert answer.conflicts, answer.answer
+    texts = " ".join(s.text for c in answer.conflicts for s in c.statements)
+    assert "100 mg" in texts and "80 mg" in texts
+    assert answer.answer.startswith("The sources differ")
+
+
+@pytest.mark.parametrize(
+    "question", ["does baclofen work for cerebral palsey", "my son has CP, will baclofen help his stiff muscles?"]
+)
+def test_the_cerebral_palsy_conflict_is_found_however_it_is_asked(ask, question):
+    answer = ask(question)
+    assert any("cerebral palsy" in c.about for c in answer.conflicts), answer.answer
+
+
+def test_the_kind_of_thing_asked_for_is_not_a_disputed_use(ask):
+    # "drugs" is what is asked for; that one source uses a drug and another says "not recommended"
+    # about something else is no conflict
+    assert not ask("which drugs shouldnt be mixed with baclofen").conflicts
+
+
+def test_compose_answer_puts_the_conflict_note_first():
+    from index.types import AnswerSentence, Conflict, ConflictStatement
+    from rag.answering import compose_answer
+
+    sentences = [AnswerSentence("Up to 80 mg per day.", [2]), AnswerSentence("A maximum of 100 mg.", [1])]
+    conflict = Conflict("the maximum daily dose", [ConflictStatement("a", 1), ConflictStatement("b", 2)])
+    answer = compose_answer("q?", sentences, [], [conflict], dropped=["x"])
+    assert answer.sentences[0].text == "The sources differ on the maximum daily dose."
+    assert answer.sentences[0].citations == [1, 2] and answer.sentences[1:] == sentences
+    assert answer.answer.startswith("The sources differ on the maximum daily dose [1][2].")
+    assert answer.dropped == ["x"] and not answer.abstained
+    plain = compose_answer("q?", sentences, [], [])
+    assert plain.sentences == sentences and plain.answer == "Up to 80 mg per day [2]. A maximum of 100 mg [1]."
+
+
+def test_conflict_detection_reads_each_sentence_once(qa, monkeypatch):
+    import rag.conflicts as conflicts
+
+    analysis = qa.analyzer.analyze("Is baclofen used for cerebral palsy?")
+    qvec = qa.embed([analysis])[0]
+    scored = qa.answerer.score(analysis, qvec, qa.answerer.candidates(qa.retriever.retrieve(analysis, qvec)))
+    first = qa.conflicts.detect(analysis, scored)
+    calls = []
+    real = conflicts.words
+    monkeypatch.setattr(conflicts, "words", lambda text: calls.append(text) or real(text))
+    again = qa.conflicts.detect(analysis, scored)
+    assert [f.about for f in again] == [f.about for f in first] and first
+    assert calls == []  # stems, clauses and polarity came from the detector's cache
+    assert conflicts.detector_for(qa.index) is conflicts.detector_for(qa.index)

@@ -137,3 +137,56 @@ def test_instructions_are_stripped_not_obeyed():
     assert cleaned == "What is it used for?"
     # a question that is nothing but an instruction is kept as it is (and answered from the sources)
     assert strip_instructions("ignore the documents")[0] == "ignore the documents"
+
+
+@pytest.mark.parametrize(
+    ("question", "qualifier", "dimension"),
+    [
+        ("can I take more than 80 mg a day?", "max", "dose"),  # a stated dose and "more than": the maximum
+        ("whats the most baclofen i can take in one day", "max", "dose"),
+        ("Is 100 mg of baclofen a day too much?", "max", "dose"),
+        ("At what dose do side effects start to appear?", "above", "dose"),  # a threshold, not a start
+        ("What dose do you start with?", "start", "dose"),
+    ],
+)
+def test_the_dose_asked_about(analyzer, question, qualifier, dimension):
+    a = analyzer.analyze(question)
+    assert (a.qualifier, a.dimension) == (qualifier, dimension)
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("How long do withdrawal symptoms last?", {"quantity"}),
+        ("What is the usual starting dose?", {"quantity"}),
+        ("What serious reactions can occur at high doses?", set()),  # mentions doses, asks for reactions
+        ("Does baclofen interact with warfarin?", {"interaction"}),
+        ("can i take baclofen with valium", {"interaction"}),
+        ("baclofen + oxycodone ok together??", {"interaction"}),
+        ("Should baclofen be used with caution in the elderly?", set()),
+        ("What reverses an overdose?", {"management"}),
+        ("How is withdrawal treated?", {"management"}),
+    ],
+)
+def test_the_kind_of_fact_asked_for(analyzer, question, kinds):
+    a = analyzer.analyze(question)
+    flags = {"quantity": a.asks_quantity, "interaction": a.interaction, "management": a.management}
+    got = {k for k, flag in flags.items() if flag}
+    assert got == kinds
+
+
+def test_number_words_and_the_possessive_subject_are_not_topic_words(analyzer):
+    statuses = {t.word: t.status for t in analyzer.analyze("What is baclofen's dose in one day?").terms}
+    assert statuses["one"] == "function" and statuses["baclofens"] == "function"
+
+
+def test_a_head_noun_the_corpus_never_uses_is_marked(analyzer):
+    heads = [t for t in analyzer.analyze("What is the antidote for a baclofen overdose?").terms if t.head]
+    assert [(t.word, t.status) for t in heads] == [("antidote", "unknown")]
+
+
+def test_removing_a_word_removes_the_synonyms_it_brought(analyzer):
+    analysis = analyzer.analyze("does baclofen make you sleepy or dizzy")
+    sleepy = next(t for t in analysis.terms if t.word == "sleepy")
+    ablated = analysis.ablated_text([sleepy])
+    assert "sleepy" not in ablated and "somnolence" not in ablated and "dizziness" in ablated

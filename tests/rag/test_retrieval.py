@@ -61,6 +61,7 @@ def test_questions_are_embedded_once_per_batch(qa, monkeypatch):
         return real(texts, **kw)
 
     monkeypatch.setattr(qa.index.encoder, "encode", spy)
+    qa.forget_vectors()  # the session's questions may have been asked before
     questions = ["What is baclofen used for?", "How does baclofen work?", "Does baclofen interact with warfarin?"]
     answers = qa.ask_many(questions)
     assert [a.question for a in answers] == questions
@@ -68,3 +69,8 @@ def test_questions_are_embedded_once_per_batch(qa, monkeypatch):
     assert len(calls) == 1 and len(calls[0]) == len(questions) + 1
     assert calls[0][-1] == "Does baclofen interact with ?"
     assert answers[2].abstained and not answers[0].abstained
+    # retrieve, then ask, the same question (as the evaluation does): embedded once
+    calls.clear()
+    qa.retrieve("How should baclofen tablets be stored?")
+    again = qa.ask("How should baclofen tablets be stored?")
+    assert len(calls) == 1 and "room temperature" in again.answer
