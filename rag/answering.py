@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from index.lexical import STOP_WORDS, stem, words
 from index.store import Index
 from index.types import Answer, AnswerSentence, Citation, Conflict, Sentence
 from rag.quantities import quantities
-from rag.query import QueryAnalysis, Term, Vocabulary
+from rag.query import MEASURE_NOUNS, QueryAnalysis, Term, Vocabulary
 from rag.retrieval import Retrieved
 
 ABSTAIN_TEXT = "The indexed documents do not answer this question."
@@ -48,6 +49,7 @@ _NUMBER_UNIT = re.compile(
     r" (hours?|days?|times|weeks?)\b|\b(one-hundredth|half|twice|once)\b"
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_DIGIT = re.compile(r"\d")
 # what a mechanism of action is stated in ("how does it work?")
 _MECHANISM = re.compile(
     r"(?i)\b(receptors?|agonists?|antagonists?|inhibit\w*|activat\w*|binds?|binding|channels?|neurotransmitters?|"
@@ -228,7 +230,7 @@ _QUANTITY_STEMS = frozenset(
     for w in (
         "dose doses dosage dosages amount mg milligrams daily day percentage percent proportion rate frequency "
         "duration interval limit maximum max minimum starting initial usual typical recommended total number "
-        "concentration incidence range"
+        "concentration incidence range first start begin"
     ).split()
 )
 # Words that ask how something is treated, or state that it is ("reverses" is left out of what a
@@ -245,6 +247,47 @@ _INTERACTION_STEMS = frozenset(
     for w in "interact interacts interaction interactions concomitant concomitantly combine combined combination "
     "mix mixed mixing together coadministration".split()
 )
+
+
+class Decision(NamedTuple):
+    """Whether to abstain, why (for logs and tests), and a sentence for the asker on what is missing."""
+
+    abstain: bool
+    why: str
+    note: str | None = None
+
+
+def _listing(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
+
+
+def _span(text: str, found: list[str]) -> str:
+    """The found words as the question writes them, in phrases where they stand together (one
+    word between may join them: "alcohol use disorder"), listed otherwise ("capital and Australia")."""
+    if not found:
+        return ""
+    wanted = {w.lower() for w in found}
+    tokens = [m.group(0) for m in _WORD.finditer(text)]
+    hits = [i for i, tok in enumerate(tokens) if tok.lower().replace("'", "").replace("’", "") in wanted]
+    if not hits:
+        return _listing(list(dict.fromkeys(found)))
+    phrases: list[list[int]] = [[hits[0]]]
+    for i in hits[1:]:
+        if i - phrases[-1][-1] <= 2:
+            phrases[-1].append(i)
+        else:
+            phrases.append([i])
+    out: list[str] = []
+    for p in phrases:
+        phrase = " ".join(tokens[p[0] : p[-1] + 1])
+        if not any(f" {phrase.lower()} " in f" {o.lower()} " for o in out):  # "25 kg ... per kg": once
+            out.append(phrase)
+    return _listing(out)
+
 
 _ANAPHOR = re.compile(r"^(This|These|That|Those|It|Its|They|Their|Such|Both|However|Therefore|Thus|As such)\b")
 
@@ -341,28 +384,38 @@ class Answerer:
 
     def should_abstain(self, analysis: QueryAnalysis, scored: list[Scored]) -> tuple[bool, str]:
         """(abstain?, why). The corpus must know the question's topic words and hold a close sentence."""
+        decision = self.decide(analysis, scored)
+        return decision.abstain, decision.why
+
+    def decide(self, analysis: QueryAnalysis, scored: list[Scored]) -> Decision:
+        """Whether to abstain, why (for logs and tests), and what to tell the asker the documents lack."""
         st = self.settings
         if not scored:
-            return True, "nothing retrieved"
+            return Decision(True, "nothing retrieved")
         unknown = analysis.unknown
         if unknown:
             importance = analysis.unknown_importance
             if (importance is not None and importance >= st.max_unknown_importance) or (
                 importance is None and len(unknown) > st.max_unknown
             ):
-                return True, f"the documents never mention {', '.join(t.word for t in unknown)}"
+                names = [t.word for t in unknown]
+                return Decision(
+                    True,
+                    f"the documents never mention {', '.join(names)}",
+                    f"They never mention {_span(analysis.question, names)}.",
+                )
         if not analysis.content_terms:
-            return False, "no topic words; answering from the closest passages"
+            return Decision(False, "no topic words; answering from the closest passages")
         best_cov = max(s.coverage for s in scored[:10])
         best_dense = max(s.dense for s in scored[:10])
         if best_cov < st.min_coverage:
-            return True, f"no passage covers the question (coverage {best_cov:.2f})"
+            return Decision(True, f"no passage covers the question (coverage {best_cov:.2f})")
         if best_dense < st.min_dense:
-            return True, f"no passage is close to the question (similarity {best_dense:.2f})"
+            return Decision(True, f"no passage is close to the question (similarity {best_dense:.2f})")
         missing = self.missing_fact(analysis, scored)
         if missing:
-            return True, missing
-        return False, "supported"
+            return missing
+        return Decision(False, "supported")
 
     def focus_terms(
         self, analysis: QueryAnalysis, *, leave_out: frozenset[str] = frozenset()
@@ -398,48 +451,77 @@ class Answerer:
         own, ctx = self._stems[s.id]
         return coverage(focus, own, ctx, st.context_weight, self._previous_stems(s), st.previous_weight)
 
-    def missing_fact(self, analysis: QueryAnalysis, scored: list[Scored]) -> str | None:
-        """Why the kind of fact asked for is absent although the topic is present, or None.
+    def missing_fact(self, analysis: QueryAnalysis, scored: list[Scored]) -> Decision | None:
+        """An abstention when the kind of fact asked for is absent although the topic is present, else None.
 
         - The noun asked for is a word the documents never use ("What is the antidote ...").
         - A number is asked for ("how long ...", "what dose ...") and no sentence about the
           question's focus states one: the documents name the condition but give no dose for it.
         - An interaction with something is asked about and no sentence that names it is about
           taking drugs together: it is mentioned only in another role (as an alternative, say).
+        - How something is treated is asked about and no sentence about it says what is done.
+
+        The note names what the documents do mention ("They mention overdose, but not how it is
+        treated."), so the asker knows the topic was found and the fact was not.
         """
         head = next((t for t in analysis.terms if t.head), None)
-        if head is not None and head.status == "unknown":
-            return f"the documents never mention {head.word}"
-        if not (analysis.asks_quantity or analysis.interaction or analysis.management):
-            return None
+        if head is not None and head.status == "unknown" and head.word not in MEASURE_NOUNS:
+            shown = _span(analysis.question, [head.word]) or head.word
+            return Decision(True, f"the documents never mention {head.word}", f'They never use the word "{shown}".')
         st = self.settings
-        if analysis.asks_quantity:
-            focus = self.focus_terms(analysis, leave_out=_QUANTITY_STEMS)
-            pool = scored if focus else scored[:10]
-            if not any(
-                self.focus_coverage(focus, sc.sentence) >= st.focus_coverage and self._states_number(sc.sentence)
-                for sc in pool
-            ):
-                names = ", ".join(t.word for t, _ in focus) or "it"
-                return f"no passage about {names} states the number asked for"
-        if analysis.interaction:
-            focus = self.focus_terms(analysis, leave_out=_INTERACTION_STEMS)
-            if focus and not any(
-                self.focus_coverage(focus, sc.sentence) >= st.focus_coverage and self._about_interaction(sc.sentence)
-                for sc in scored
-            ):
-                return f"no passage says how {', '.join(t.word for t, _ in focus)} and the drug interact"
-        if analysis.management:
-            focus = self.focus_terms(analysis, leave_out=_MANAGEMENT_STEMS)
-            if focus and not any(
-                self.focus_coverage(focus, sc.sentence) >= st.focus_coverage and self._about_management(sc.sentence)
-                for sc in scored
-            ):
-                return f"no passage says how {', '.join(t.word for t, _ in focus)} is treated or managed"
+        # (asked?, words that ask for the kind of fact, does a sentence state it, why, what is lacking)
+        checks = [
+            (
+                analysis.asks_quantity,
+                _QUANTITY_STEMS,
+                self._states_number,
+                "states a number",
+                "give no figure for it",
+            ),
+            (
+                analysis.interaction,
+                _INTERACTION_STEMS,
+                self._about_interaction,
+                "is about taking drugs together",
+                "not an interaction with it",
+            ),
+            (
+                analysis.management,
+                _MANAGEMENT_STEMS,
+                self._about_management,
+                "says how it is treated",
+                "not how it is treated",
+            ),
+        ]
+        for asked, leave_out, states, kind, lacking in checks:
+            if not asked:
+                continue
+            focus = self.focus_terms(analysis, leave_out=leave_out)
+            if not focus and leave_out is not _QUANTITY_STEMS:
+                continue  # "which drugs should not be mixed with it": nothing in particular to find
+            pool = scored if focus else scored[:10]  # no focus: a number among the best sentences will do
+            covering = [sc for sc in pool if self.focus_coverage(focus, sc.sentence) >= st.focus_coverage]
+            if any(states(sc.sentence) for sc in covering):
+                continue
+            mentioned = self._mentioned(analysis, focus, covering)
+            note = f"They mention {mentioned}, but {lacking}." if mentioned else None
+            names = ", ".join(t.word for t, _ in focus) or "the question"
+            return Decision(True, f"no passage about {names} {kind}", note)
         return None
 
+    def _mentioned(self, analysis: QueryAnalysis, focus: list[tuple[Term, float]], covering: list[Scored]) -> str:
+        """The question's focus words the best covering sentence holds, as the question says them."""
+        if not focus or not covering:
+            return ""
+        best = max(covering, key=lambda sc: self.focus_coverage(focus, sc.sentence)).sentence
+        own, ctx = self._stems[best.id]
+        present = own | ctx | self._previous_stems(best)
+        found = [t.word for t, _ in focus if t.found_in(present)]
+        return _span(analysis.base_text or analysis.question, found)
+
     def _states_number(self, s: Sentence) -> bool:
-        return bool(self.quantities_of(s)) or has_quantity(s.text)
+        """A quantity with a unit, a number word with a unit, or a bare figure ("in the 1960s")."""
+        return bool(self.quantities_of(s)) or has_quantity(s.text) or bool(_DIGIT.search(s.text))
 
     def _about_management(self, s: Sentence) -> bool:
         return bool(self._stems[s.id][0] & _MANAGEMENT_STEMS)

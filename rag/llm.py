@@ -143,9 +143,9 @@ def answer_with_llm(system: QASystem, question: str, analysis: QueryAnalysis, re
     index = system.index
     ans = system.answerer
     scored = ans.score(analysis, retrieved.qvec, ans.candidates(retrieved))
-    abstain, _why = ans.should_abstain(analysis, scored)
-    if abstain:
-        return system.abstention(question, [s.sentence for s in scored[:3]])
+    decision = ans.decide(analysis, scored)
+    if decision.abstain:
+        return system.abstention(question, [s.sentence for s in scored[:3]], note=decision.note)
     chunks = [index.chunk_by_id[h.id] for h in retrieved.chunks]
     passages = [(i + 1, index.documents[c.doc_id].title, c.text) for i, c in enumerate(chunks)]
     messages = [

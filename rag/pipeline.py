@@ -190,9 +190,9 @@ class QASystem:
     def extractive(self, question: str, analysis: QueryAnalysis, retrieved: Retrieved) -> Answer:
         ans = self.answerer
         scored = ans.score(analysis, retrieved.qvec, ans.candidates(retrieved))
-        abstain, _why = ans.should_abstain(analysis, scored)
-        if abstain:
-            return self.abstention(question, [s.sentence for s in scored[:3]])
+        decision = ans.decide(analysis, scored)
+        if decision.abstain:
+            return self.abstention(question, [s.sentence for s in scored[:3]], note=decision.note)
         found = self.conflicts.detect(analysis, scored)
         must = [st for c in found for st in c.sentences]
         units = ans.select(analysis, scored, must=must)
@@ -211,16 +211,19 @@ class QASystem:
         conflicts = [c.to_conflict(self.index, numbering, citations) for c in found]
         return compose_answer(question, sentences, citations, conflicts)
 
-    def abstention(self, question: str, closest: list) -> Answer:
+    def abstention(self, question: str, closest: list, *, note: str | None = None) -> Answer:
+        """The plain "the documents do not answer this" answer, with what they lack when known
+        ("They mention overdose, but not how it is treated.") and the closest passages looked at."""
         numbering: dict = {}
         citations: list[Citation] = []
         for s in closest:
             make_citations(self.index, [[s]], numbering, citations, closest_only=True)
+        sentences = [AnswerSentence(ABSTAIN_TEXT, [])] + ([AnswerSentence(note, [])] if note else [])
         return Answer(
             question=question,
-            answer=ABSTAIN_TEXT,
+            answer=" ".join(s.text for s in sentences),
             abstained=True,
-            sentences=[AnswerSentence(ABSTAIN_TEXT, [])],
+            sentences=sentences,
             citations=citations,
             conflicts=[],
         )

@@ -67,8 +67,11 @@ _QUANTITY_ASK = re.compile(
     r"total|recommended|oral|intrathecal|normal|average|right|correct|safe|lethal|weight-based|pediatric|paediatric|"
     r"adult|child|children's|upper|lower|top|first))* (dose|doses|dosage|dosages|amount|percentage|percent|"
     r"proportion|fraction|rate|half-?life|bioavailability|frequency|concentration|incidence|duration|interval|"
-    r"limit|number)\b|\bat what (dose|dosage|amount|rate)\b"
+    r"limit|number)\b|\bat what (dose|dosage|amount|rate)\b|"
+    r"\b(what|which)( \w+)? (year|years|decade|decades|age|month|date)\b"
 )
+#: nouns that ask when or how much rather than name a thing: "What decade ...", "What age ..."
+MEASURE_NOUNS = frozenset("year years decade decades age ages month months date dates time times".split())
 # The question asks about taking the drug together with something else: "interact with", "mix",
 # "combine", "together", "baclofen + X", "take it with X" (not "use with caution").
 _INTERACTION_Q = re.compile(
@@ -105,7 +108,7 @@ QUALIFIER_CUES: dict[str, tuple[str, ...]] = {
         "pushed",
         "reaching up to",
     ),
-    "start": ("start", "starting", "initial", "initially", "begin", "begins", "beginning", "first dose"),
+    "start": ("start", "starting", "initial", "initially", "begin", "begins", "beginning", "first dose", "at first"),
     "typical": (
         "usual",
         "usually",
@@ -595,6 +598,7 @@ class QueryAnalyzer:
         return terms + phrase_terms
 
 
+_AMOUNT_NOUNS = frozenset("percentage proportion fraction share amount number".split())
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve hundred".split())
 
 # "Apart from drowsiness and dizziness, which ..." -> the set-aside part is not embedded
@@ -630,6 +634,8 @@ def _mark_head(tokens: list[str], terms: list[Term]) -> None:
             continue
         run: list[Term] = []
         for nxt in tokens[i + 1 : i + 6]:
+            if not run and nxt in _AMOUNT_NOUNS:
+                return  # "What percentage of patients develop tolerance": the share is asked for
             t = by_word.get(nxt)
             if t is not None and t.status in ("known", "lexicon", "related", "unknown"):
                 run.append(t)

@@ -109,7 +109,7 @@ def test_lay_question_gets_the_clinical_answer(ask):
 def test_questions_the_corpus_does_not_answer_abstain(ask, qa, question):
     answer = ask(question)
     assert answer.abstained
-    assert answer.answer == ABSTAIN_TEXT and not answer.conflicts
+    assert answer.answer.startswith(ABSTAIN_TEXT) and not answer.conflicts
     assert answer.citations and all(c.closest_only for c in answer.citations)
     assert "[" not in answer.answer
     _check_citations(answer, qa.index.documents)
@@ -173,8 +173,8 @@ def test_injected_instruction_is_not_obeyed_or_echoed(ask):
 @pytest.mark.parametrize(
     ("question", "why"),
     [
-        ("Does baclofen interact with dantrolene?", "interact"),  # named only as an alternative
-        ("Is it safe to combine baclofen with botulinum toxin injections?", "interact"),
+        ("Does baclofen interact with dantrolene?", "together"),  # named only as an alternative
+        ("Is it safe to combine baclofen with botulinum toxin injections?", "together"),
         ("What dose of baclofen is recommended for hiccups?", "number"),  # an off-label use, no dose
         ("What percentage of patients develop tolerance to intrathecal baclofen?", "number"),
         ("How often does an intrathecal baclofen pump need refilling?", "number"),
@@ -185,7 +185,8 @@ def test_injected_instruction_is_not_obeyed_or_echoed(ask):
 )
 def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
     answer = ask(question)
-    assert answer.abstained and answer.answer == ABSTAIN_TEXT
+    assert answer.abstained and answer.answer.startswith(ABSTAIN_TEXT)
+    assert "[" not in answer.answer and all(c.closest_only for c in answer.citations)
     analysis = qa.analyzer.analyze(question)
     qvec = qa.embed([analysis])[0]
     scored = qa.answerer.score(analysis, qvec, qa.answerer.candidates(qa.retriever.retrieve(analysis, qvec)))
@@ -278,3 +279,20 @@ def test_conflict_detection_reads_each_sentence_once(qa, monkeypatch):
     assert [f.about for f in again] == [f.about for f in first] and first
     assert calls == []  # stems, clauses and polarity came from the detector's cache
     assert conflicts.detector_for(qa.index) is conflicts.detector_for(qa.index)
+
+
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("What dose of baclofen is recommended for hiccups?", "They mention hiccups, but give no figure for it."),
+        ("Does baclofen interact with dantrolene?", "They mention dantrolene, but not an interaction with it."),
+        ("What reverses a baclofen overdose?", "They mention overdose, but not how it is treated."),
+        ("Does baclofen interact with warfarin?", "They never mention warfarin."),
+        ("What colour are baclofen tablets?", "They never mention colour."),
+    ],
+)
+def test_an_abstention_says_what_the_documents_lack(ask, question, note):
+    answer = ask(question)
+    assert answer.answer == f"{ABSTAIN_TEXT} {note}"
+    assert [s.text for s in answer.sentences] == [ABSTAIN_TEXT, note]
+    assert all(not s.citations for s in answer.sentences)
