@@ -46,12 +46,13 @@ class IndexSettings:
     # Measured by `bqa bench` (docs/PERFORMANCE.md): one exact search costs half of embedding a question
     # at ~95k-125k vectors, hence 100k.
     approximate_above: int = field(default=100_000, metadata={"help": "vector count above which auto leaves exact"})
-    # At 1M synthetic clustered vectors, HNSW (M=32, efConstruction 40) reached recall@10 0.912 at
-    # efSearch 512 after a 24-minute build; IVF (4 x sqrt(n) lists, 32 probed) 0.9995 at ~1 ms after
-    # 90 s. On 40k real sentence embeddings both pass 0.95 (docs/PERFORMANCE.md). Hence IVF.
+    # Above it, IVF rather than HNSW: at 1M vectors drawn like real MiniLM embeddings (index/scale.py
+    # FittedMixture) IVF with 4 x sqrt(n) lists reaches recall@10 0.95+ at 128 lists probed in a few
+    # ms, and trains in minutes; an HNSW graph of 1M vectors took 24 minutes to build (efConstruction
+    # 40) on 2 cores, which would halve the build throughput of a large corpus. docs/PERFORMANCE.md.
     approximate: str = field(default="ivf", metadata={"help": "what auto uses above approximate_above: ivf or hnsw"})
     ivf_lists: int = field(default=0, metadata={"help": "IVF inverted lists; 0 means 4 x sqrt(vector count)"})
-    ivf_probe: int = field(default=32, metadata={"help": "IVF lists scanned per search"})
+    ivf_probe: int = field(default=128, metadata={"help": "IVF lists scanned per search"})
     hnsw_m: int = 32
     hnsw_ef_construction: int = 80
     hnsw_ef_search: int = 512

@@ -140,7 +140,7 @@ def test_measure_vectors_on_a_tiny_case():
     settings = IndexSettings(hnsw_m=8, hnsw_ef_construction=40)
     r = scale.measure_vectors(600, settings=settings, n_queries=20, sweeps={"ivf": (1, 4)})
     d = r.to_dict()
-    assert d["n"] == 600 and d["data"] == "clustered"
+    assert d["n"] == 600 and d["data"] == "fitted"
     assert d["flat_bytes_per_vector"] == 384 * 4
     assert d["flat_p50_ms"] > 0
     ivf, hnsw = d["approximate"]["ivf"], d["approximate"]["hnsw"]
@@ -166,3 +166,17 @@ def test_measure_bm25_on_a_tiny_case():
 def test_percentile_ms():
     assert scale.percentile_ms([0.001, 0.002, 0.003], 50) == pytest.approx(2.0)
     assert np.isnan(scale.percentile_ms([], 50))
+
+
+def test_the_fitted_mixture_draws_unit_vectors_shaped_like_real_embeddings():
+    space = scale.FittedMixture()
+    assert space.dim == scale.DIM and space.about["vectors"] == 40_000
+    x = space.sample(3_000, np.random.default_rng(0), block=1_000)
+    assert x.shape == (3_000, scale.DIM) and x.dtype == np.float32
+    assert np.allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-5)
+    # neither uniform (cosines near 0) nor one tight clump: a spread of topics, as real text gives
+    cos = x[:500] @ x[500:].T
+    assert 0.02 < float(np.median(cos)) < 0.3
+    assert float(np.sort(cos, axis=1)[:, -1].mean()) > 0.35  # every vector has some near neighbour
+    again = space.sample(3_000, np.random.default_rng(0), block=1_000)
+    assert np.array_equal(x, again)
