@@ -1,7 +1,10 @@
 """Group a cleaned document's blocks into section-aware chunks and sentences.
 
 A chunk holds consecutive content blocks of one section (never across a heading or a removed
-debris span), up to about `max_chars`; a list stays with the paragraph that introduces it. Each
+debris span), up to about `max_chars`; a list stays with the paragraph that introduces it. A wall
+of text (a group over `SPLIT_ABOVE` x `max_chars`, say a page with no paragraph breaks) is cut
+between sentences into runs of about `max_chars`, so that no chunk outgrows what the embedding
+model reads (256 word pieces for all-MiniLM-L6-v2, roughly 1,000 characters). Each
 sentence knows its chunk, its section and the context that makes it readable on its own (the
 list lead-in, the item label, the table header). Offsets are into the document as loaded.
 """
@@ -60,6 +63,21 @@ def _group_blocks(doc: Document, blocks: list[Block], settings: ChunkingSettings
     return groups
 
 
+#: Groups longer than this many times `max_chars` are cut between sentences (the seed corpus's
+#: longest chunk, a table, is 2.2 x max_chars and stays whole).
+SPLIT_ABOVE = 3
+
+
+def _runs(sentences: list[Sentence], max_chars: int) -> list[list[Sentence]]:
+    """Consecutive sentences in runs that stop once they reach `max_chars` (a longer sentence is a run)."""
+    runs: list[list[Sentence]] = [[]]
+    for sent in sentences:
+        if runs[-1] and sent.end - runs[-1][0].start > max_chars:
+            runs.append([])
+        runs[-1].append(sent)
+    return [r for r in runs if r]
+
+
 def _context(block: Block, blocks: list[Block]) -> str:
     parts = []
     if block.lead is not None:
@@ -75,8 +93,7 @@ def segment(doc: Document, settings: ChunkingSettings) -> Segmented:
     sentences: list[Sentence] = []
     for group in _group_blocks(doc, blocks, settings):
         start, end = group[0].start, group[-1].end
-        chunk_id = f"{doc.doc_id}#c{len(chunks)}@{start}-{end}"
-        chunk = Chunk(chunk_id, doc.doc_id, doc.title, group[0].section, start, end, doc.text[start:end], -1)
+        group_sentences: list[Sentence] = []
         for block in group:
             lead_sentence = None
             if block.lead is not None:
@@ -84,24 +101,34 @@ def segment(doc: Document, settings: ChunkingSettings) -> Segmented:
             for s, e in split_block(block, reference_markers=markers):
                 kind = {"paragraph": "prose", "list_item": "list_item", "table_row": "table_row"}[block.kind]
                 sid = f"{doc.doc_id}#s{len(sentences)}@{s}-{e}"
-                sentences.append(
-                    Sentence(
-                        sid,
-                        doc.doc_id,
-                        s,
-                        e,
-                        doc.text[s:e],
-                        kind,
-                        block.section,
-                        block.index,
-                        chunk_id,
-                        -1,
-                        context=_context(block, blocks),
-                        label=block.label,
-                        lead_sentence=lead_sentence,
-                    )
+                sentence = Sentence(
+                    sid,
+                    doc.doc_id,
+                    s,
+                    e,
+                    doc.text[s:e],
+                    kind,
+                    block.section,
+                    block.index,
+                    "",
+                    -1,
+                    context=_context(block, blocks),
+                    label=block.label,
+                    lead_sentence=lead_sentence,
                 )
-                chunk.sentence_ids.append(sid)
-        if chunk.sentence_ids:
+                sentences.append(sentence)
+                group_sentences.append(sentence)
+        if not group_sentences:
+            continue
+        if end - start > SPLIT_ABOVE * settings.max_chars:
+            spans = [(run[0].start, run[-1].end, run) for run in _runs(group_sentences, settings.max_chars)]
+        else:
+            spans = [(start, end, group_sentences)]
+        for s, e, run in spans:
+            chunk_id = f"{doc.doc_id}#c{len(chunks)}@{s}-{e}"
+            chunk = Chunk(chunk_id, doc.doc_id, doc.title, group[0].section, s, e, doc.text[s:e], -1)
+            for sentence in run:
+                sentence.chunk_id = chunk_id
+                chunk.sentence_ids.append(sentence.id)
             chunks.append(chunk)
     return Segmented(doc, blocks, sentences, chunks)

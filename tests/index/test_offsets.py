@@ -85,6 +85,9 @@ def _check(doc: Document) -> None:
             assert c.start <= start <= end <= c.end
     for r in doc.removed:
         assert doc.text[r.start : r.end] == r.text
+    owner = {sid: c.id for c in seg.chunks for sid in c.sentence_ids}
+    assert len(owner) == sum(len(c.sentence_ids) for c in seg.chunks)  # no sentence in two chunks
+    assert all(owner[s.id] == s.chunk_id for s in seg.sentences)  # each sentence names its one chunk
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -114,3 +117,19 @@ def test_offsets_are_exact_in_the_seed_index(seed_index):
 def test_control_separator_after_a_table_pipe():
     # found by hypothesis: "\x1f" is white space to str.strip but not to the table-row trim
     _check(Document("d", "", "d.txt", "x | \x1fA |\n"))
+
+
+def test_a_wall_of_text_is_cut_between_sentences():
+    sentence = "Baclofen {n} is a muscle relaxant taken by mouth three times a day for spasticity."
+    text = "Baclofen\n\n" + " ".join(sentence.format(n=i) for i in range(120))  # ~10,000 characters, one paragraph
+    doc = Document("wall", "Wall", "wall.txt", text)
+    seg = segment(doc, ChunkingSettings(max_chars=700, min_chars=120))
+    _check(doc)
+    assert len(seg.chunks) >= 12
+    assert all(len(c.text) <= 700 + 90 for c in seg.chunks)  # a run stops at the sentence that reaches max_chars
+    assert [s.id for c in seg.chunks for s in seg.sentences if s.chunk_id == c.id] == [s.id for s in seg.sentences]
+
+
+def test_ordinary_groups_are_not_cut(seed_index):
+    # the seed corpus's longest chunk (a table) is well under the cut, so nothing there is split
+    assert len(seed_index.chunks) == 54
