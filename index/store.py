@@ -531,9 +531,9 @@ def ensure_index(
         log(f"rebuilding the index: {reason}")
     elif status == "missing":
         log(f"building the index ({reason})")
-    if not Path(corpus_dir).is_dir() and status == "damaged":
+    if not Path(corpus_dir).is_dir() and status in ("damaged", "stale"):
         raise IndexDamagedError(
-            f"the index is damaged ({reason}) and the corpus {str(corpus_dir)!r} is not there",
+            f"the index is {status} ({reason}) and the corpus {str(corpus_dir)!r} is not there to rebuild it",
             hint="restore the corpus and run `bqa index --rebuild`",
         )
     return build_index(corpus_dir, index_dir, settings, encoder=encoder, log=log).index
