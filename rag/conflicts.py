@@ -52,7 +52,8 @@ _HIGH_PHRASE = re.compile(
     r"(?i)\b(critical|significant|major|high|serious|substantial) risk\b|\brisk is (high|significant)\b"
 )
 _LIKELIHOOD_Q = re.compile(
-    r"(?i)\b(how (likely|common|often|frequent)|rare|rarely|common|frequent|chance|probability|likelihood|risk)\b"
+    r"(?i)\b(how (likely|common|often|frequent)|rare|rarely|common|frequent|chance|probability|likelihood|risk|risky|"
+    r"danger|dangerous)\b"
 )
 _SCALE = {stem(w) for w in _LOW | _HIGH_WORDS}
 
@@ -172,8 +173,9 @@ class ConflictDetector:
         top = scored[0].score
         relevant = [s for s in scored[:depth] if s.score >= top - window]
         found: list[Found] = []
-        # numbers of the asked kind are compared over a wider window: a second source often words them
-        # differently. Without topic words ("the most I can take in a day") coverage says nothing.
+        # numbers and likelihoods of the asked kind are compared over a wider window: a second source
+        # often words them differently. Without topic words ("the most I can take in a day") coverage
+        # says nothing.
         min_cov = 0.35 if analysis.content_terms else 0.0
         wide = [s for s in scored[: depth * 2] if s.score >= top - 1.5 * window and s.coverage >= min_cov]
         q = self._quantity_conflict(analysis, wide)
@@ -182,7 +184,7 @@ class ConflictDetector:
         p = self._polarity_conflict(analysis, relevant)
         if p:
             found.append(p)
-        lk = self._likelihood_conflict(analysis, relevant)
+        lk = self._likelihood_conflict(analysis, wide)  # "rare" and "life-threatening" are worded far apart
         if lk:
             found.append(lk)
         return found

@@ -185,7 +185,9 @@ def _asked_qualifier(q: str) -> str | None:
             if name == "above" and _STATED_DOSE.search(q):
                 return "max"
             return name
-    return "max" if _IMPLICIT_MAX.search(q) else None
+    if _IMPLICIT_MAX.search(q) or (_MAY_TAKE.search(q) and _STATED_DOSE.search(q)):
+        return "max"
+    return None
 
 
 @dataclass
@@ -484,6 +486,7 @@ class QueryAnalyzer:
     def analyze(self, question: str) -> QueryAnalysis:
         lex = self.lexicon
         cleaned, removed = strip_instructions(question)
+        cleaned = _GLUED_UNIT.sub(r"\1 \2", cleaned)  # "80mg" -> "80 mg", as the sources write it
         raw = words(cleaned.replace("/", " / ")) if "/" in cleaned else words(cleaned)
         # 1. text-speak and abbreviations ("ur" -> "your", "itb" -> "intrathecal baclofen")
         repl = lex.replacements()
@@ -520,6 +523,13 @@ class QueryAnalyzer:
         tokens = tokenize(" ".join(topic)) + [x for e in expansion_words for x in phrase_stems(e)]
         tokens = tokens or tokenize(" ".join(fixed))
         q = " ".join(fixed)
+        if _LIKELIHOOD_ASK.search(q):
+            # "is withdrawal common?" is answered by "in rare cases ..." as much as by "commonly ...":
+            # any word of the likelihood scale covers the one asked with, and is searched for
+            for t in terms:
+                if t.stem in _SCALE_STEMS:
+                    t.alts = [*t.alts, *((x,) for x in sorted(_SCALE_STEMS) if (x,) not in t.alts)]
+                    tokens = tokens + [x for x in sorted(_SCALE_STEMS) if x not in tokens]
         qualifier = _asked_qualifier(q)
         # what is asked ("how fast ...") decides before what is merely mentioned ("5 mg TID ...")
         dimension = next((name for name, pattern in _ASKED_DIMENSION.items() if pattern.search(q)), None)
@@ -598,6 +608,23 @@ class QueryAnalyzer:
         return terms + phrase_terms
 
 
+# how likely something is, asked: "is withdrawal common?", "how rare is it", "how likely is ..."
+_LIKELIHOOD_ASK = re.compile(
+    r"^(is|are|was|were|does|do)\b.*\b(common|commonly|rare|rarely|frequent|frequently|likely|unlikely|uncommon)\b"
+    r"\s*\W*$|\bhow (common|rare|likely|frequent|often)\b(?! (do|does|should|must|can|is the dose|to take))"
+)
+_SCALE_STEMS = frozenset(
+    stem(w)
+    for w in "rare rarely uncommon seldom unlikely infrequent infrequently occasionally common commonly frequent "
+    "frequently likely".split()
+)
+# "can you take 100 mg", "is it safe to take 90 mg a day": whether a stated dose is allowed
+_MAY_TAKE = re.compile(
+    r"\b(can|could|may|might)\s+(i|you|one|someone|a person|an adult|he|she|they|we)\s+(safely\s+)?"
+    r"(take|have|use|get|go to|go up to)\b|\b(is|would) it (ok|okay|safe|alright|fine) to (take|have|use|give)\b"
+)
+# a number written against its unit: "80mg", "2.5ml", "10mg/day"
+_GLUED_UNIT = re.compile(r"(?i)\b(\d+(?:\.\d+)?)(mg|mcg|µg|g|kg|ml|mls|hrs?|h|%)(?=\b|/|$)")
 _AMOUNT_NOUNS = frozenset("percentage proportion fraction share amount number".split())
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve hundred".split())
 

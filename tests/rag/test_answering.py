@@ -226,6 +226,8 @@ def test_near_topic_questions_the_documents_answer_are_answered(ask, question, n
         "maximun daly dose for baclofen tablets?",
         "Is 100 mg of baclofen a day too much?",
         "What's the upper limit on oral baclofen per day for adults?",
+        "is 80mg the max for baclofen?",
+        "can you take 100mg of baclofen",
     ],
 )
 def test_the_dose_conflict_is_found_however_it_is_asked(ask, question):
@@ -242,6 +244,13 @@ def test_the_dose_conflict_is_found_however_it_is_asked(ask, question):
 def test_the_cerebral_palsy_conflict_is_found_however_it_is_asked(ask, question):
     answer = ask(question)
     assert any("cerebral palsy" in c.about for c in answer.conflicts), answer.answer
+
+
+def test_a_likelihood_asked_without_how_finds_both_sides(ask):
+    answer = ask("Is withdrawal from baclofen common?")
+    assert any("how likely" in c.about for c in answer.conflicts), answer.answer
+    texts = " ".join(s.text for c in answer.conflicts for s in c.statements)
+    assert "rare" in texts and "life-threatening" in texts
 
 
 def test_the_kind_of_thing_asked_for_is_not_a_disputed_use(ask):

@@ -147,6 +147,8 @@ def test_instructions_are_stripped_not_obeyed():
         ("Is 100 mg of baclofen a day too much?", "max", "dose"),
         ("At what dose do side effects start to appear?", "above", "dose"),  # a threshold, not a start
         ("What dose do you start with?", "start", "dose"),
+        ("can you take 100mg of it", "max", "dose"),  # whether a stated dose is allowed
+        ("can i take 5 mg to start", "start", "dose"),
     ],
 )
 def test_the_dose_asked_about(analyzer, question, qualifier, dimension):
@@ -190,3 +192,16 @@ def test_removing_a_word_removes_the_synonyms_it_brought(analyzer):
     sleepy = next(t for t in analysis.terms if t.word == "sleepy")
     ablated = analysis.ablated_text([sleepy])
     assert "sleepy" not in ablated and "somnolence" not in ablated and "dizziness" in ablated
+
+
+def test_a_number_glued_to_its_unit_is_read_as_the_sources_write_it(analyzer):
+    analysis = analyzer.analyze("is 80mg the max?")
+    assert "80mg" not in {t.word for t in analysis.unknown} and "80 mg" in analysis.text
+
+
+def test_a_likelihood_question_is_covered_by_any_likelihood_word(analyzer):
+    common = next(t for t in analyzer.analyze("Is withdrawal common?").terms if t.word == "common")
+    assert common.found_in({"rare"}) and common.found_in({"common"})
+    # "the most common side effects" asks for a list, not how likely they are
+    listed = next(t for t in analyzer.analyze("What are the most common side effects?").terms if t.word == "common")
+    assert not listed.found_in({"rare"})
