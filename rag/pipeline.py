@@ -11,6 +11,7 @@ Question vectors are kept in a small cache keyed by the embedded text, so `retri
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -81,6 +82,7 @@ class QASystem:
         # question text -> vector: `retrieve` then `ask` on the same question (as the eval report and
         # the bench do) embeds it once; bounded, oldest first out
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
         self.vector_cache_size = vector_cache_size
         self.retriever = HybridRetriever(
             index=index, analyzer=self.analyzer, settings=self.settings.retrieval, k=self.settings.retrieval.k_chunks
@@ -150,8 +152,10 @@ class QASystem:
         texts = [a.text for a in analyses]
         extra = [(i, a.ablated_text()) for i, a in enumerate(analyses)]
         extra = [(i, t) for i, t in extra if t is not None]
-        got = {t: self._vectors[t] for t in texts + [t for _, t in extra] if t in self._vectors}
-        missing = list(dict.fromkeys(t for t in texts + [t for _, t in extra] if t not in got))
+        wanted = texts + [t for _, t in extra]
+        with self._vectors_lock:
+            got = {t: self._vectors[t] for t in wanted if t in self._vectors}
+        missing = list(dict.fromkeys(t for t in wanted if t not in got))
         if missing:
             for t, v in zip(missing, self.index.encoder.encode(missing), strict=True):
                 got[t] = v
@@ -164,14 +168,16 @@ class QASystem:
     def _remember(self, text: str, vector: np.ndarray) -> None:
         if self.vector_cache_size <= 0:
             return
-        self._vectors[text] = vector
-        self._vectors.move_to_end(text)
-        while len(self._vectors) > self.vector_cache_size:
-            self._vectors.popitem(last=False)
+        with self._vectors_lock:  # the app answers from several threads with one QASystem
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+            while len(self._vectors) > self.vector_cache_size:
+                self._vectors.popitem(last=False)
 
     def forget_vectors(self) -> None:
         """Empty the question-vector cache (to time embedding, say)."""
-        self._vectors.clear()
+        with self._vectors_lock:
+            self._vectors.clear()
 
     def runnable(self) -> QARunnable:
         """A LangChain Runnable: `invoke(question) -> Answer`, `batch([...]) -> [Answer]` (one embed batch)."""
