@@ -11,6 +11,7 @@ import pytest
 
 from rag.pipeline import QASystem
 from tests.reliability.conftest import GOLD, comparable
+from tests.ui.conftest import ask_on_page
 
 THREADS = 8
 
@@ -48,13 +49,6 @@ def test_eight_threads_answer_as_one_thread_does(seed_index, seed_qa, varied_que
     assert any(a["conflicts"] for a in expected.values())
 
 
-def _ask(at, question: str):
-    at.text_input(key="ask_question").input(question)
-    at.form_submit_button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _page(at) -> str:
     return "\n".join(str(e.value) for e in [*at.markdown, *at.html, *at.button, *at.text_input])
 
@@ -71,12 +65,12 @@ def test_streamlit_sessions_share_no_state(monkeypatch, seed_corpus, seed_index_
     monkeypatch.setattr(ui.resources, "Encoder", lambda *args, **kwargs: encoder)  # the session's model
     first, second = "How should baclofen tablets be stored?", "What is the elimination half-life of baclofen?"
 
-    a = _ask(AppTest.from_file(str(SHELL), default_timeout=TIMEOUT).run(), first)
+    a = ask_on_page(AppTest.from_file(str(SHELL), default_timeout=TIMEOUT).run(), first)
     system = ui.resources.qa_system(ui.resources.place())
     attributes = set(vars(system))
     b = AppTest.from_file(str(SHELL), default_timeout=TIMEOUT).run()
     assert b.session_state["ask_history"] == [] and first not in _page(b)
-    _ask(b, second)
+    ask_on_page(b, second)
     a.run()  # A's next run, after B asked
     assert [x.question for x in a.session_state["ask_history"]] == [first]
     assert [x.question for x in b.session_state["ask_history"]] == [second]
@@ -84,7 +78,7 @@ def test_streamlit_sessions_share_no_state(monkeypatch, seed_corpus, seed_index_
     assert a.session_state["ask_question"] == first and b.session_state["ask_question"] == second
 
     # The same question in both sessions: two answers, not one shared object either could change.
-    _ask(b, first)
+    ask_on_page(b, first)
     assert b.session_state["ask_history"][-1] is not a.session_state["ask_history"][0]
     assert comparable(b.session_state["ask_history"][-1]) == comparable(a.session_state["ask_history"][0])
     # One cached system served both, and the sessions hung nothing of their own on it.

@@ -21,6 +21,7 @@ from index.store import build_index, chunk_embed_text, load_index, quiet_log, se
 from rag.llm import format_passages
 from rag.pipeline import QASystem, clean_question
 from tests.reliability.conftest import comparable
+from tests.ui.conftest import ask_on_page
 
 HOSTILE_ID = "zz_hostile"
 HOSTILE = """Baclofen dosing update <img src=x onerror=alert(1)> ![pixel](http://example.invalid/p.png)
@@ -158,11 +159,6 @@ def test_the_other_sources_still_answer_the_dose_question(compared):
     assert not OBEYED.search(answer.answer)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rag conflicts: a retrieved but uncited document can hide a disagreement between the "
-    "other sources (80 vs 100 mg lost for one question); reported to the rag session",
-)
 def test_a_document_that_is_seen_but_not_cited_hides_no_disagreement(compared):
     lost = [q for q, a, b, sees in compared if sees and not _cites_hostile(b) and a.conflicts and not b.conflicts]
     assert not lost, lost
@@ -181,10 +177,7 @@ def test_the_pages_show_hostile_markup_as_text(monkeypatch, hostile_dirs, encode
     monkeypatch.setenv("BQA_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("BQA_INDEX_DIR", str(index_dir))
     monkeypatch.setattr(ui.resources, "Encoder", lambda *args, **kwargs: encoder)  # the session's model
-    at = AppTest.from_file(str(SHELL), default_timeout=TIMEOUT).run()
-    at.text_input(key="ask_question").input(MAX_DOSE)
-    at.form_submit_button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = ask_on_page(AppTest.from_file(str(SHELL), default_timeout=TIMEOUT).run(), MAX_DOSE)
     page = "\n".join(e.value for e in at.html)
     assert 'class="bqa-answer"' in page and "bqa-source" in page
     assert not _live_markup(page), _live_markup(page)

@@ -39,3 +39,11 @@ def own_copy(monkeypatch, tmp_path, seed_index_dir, seed_corpus) -> tuple[Path, 
     monkeypatch.setenv("BQA_INDEX_DIR", str(index))
     monkeypatch.setenv("BQA_CORPUS_DIR", str(corpus))
     return corpus, index
+
+
+def ask_on_page(at, question: str):
+    """Type a question on the Ask page, submit it, and check the script ran without an exception."""
+    at.text_input(key="ask_question").input(question)
+    at.form_submit_button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

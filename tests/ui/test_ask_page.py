@@ -9,6 +9,7 @@ import pytest
 
 from index.store import current_build
 from index.types import Answer, AnswerSentence, Citation, Conflict, ConflictStatement
+from tests.ui.conftest import ask_on_page as ask
 from tests.ui.conftest import open_app
 
 MAX_DOSE = "What is the maximum daily dose of oral baclofen?"
@@ -19,13 +20,6 @@ def qa(seed_index):
     from rag.pipeline import QASystem
 
     return QASystem(seed_index)
-
-
-def ask(at, question: str):
-    at.text_input(key="ask_question").input(question)
-    at.form_submit_button[0].click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def html_of(at) -> str:
