@@ -666,7 +666,7 @@ def plot(report: dict, path: Path) -> Path:
     s = report.get("scale")
     if not s:
         raise ValueError("the report has no scale part to plot")
-    fig, ax = plt.subplots(figsize=(8, 5.2), dpi=120)
+    fig, ax = plt.subplots(figsize=(8, 6.4), dpi=120)
     curve = s["flat_curve"]
     ax.plot([c["n"] for c in curve], [c["flat_p50_ms"] for c in curve], "o-", label="exact FAISS search, p50")
     for kind, marker in (("ivf", "D-"), ("hnsw", "s-")):
@@ -714,11 +714,11 @@ def plot(report: dict, path: Path) -> Path:
     ax.set_ylabel("latency per query, ms")
     ax.set_title("Search latency against corpus size (2-core CPU, one query at a time)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=1, frameon=False)
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
 
