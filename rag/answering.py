@@ -37,7 +37,7 @@ from index.lexical import STOP_WORDS, stem, words
 from index.store import Index
 from index.types import Answer, AnswerSentence, Citation, Conflict, Sentence
 from rag.quantities import quantities
-from rag.query import MEASURE_NOUNS, QueryAnalysis, Term, Vocabulary
+from rag.query import QueryAnalysis, Term, Vocabulary
 from rag.retrieval import Retrieved
 
 ABSTAIN_TEXT = "The indexed documents do not answer this question."
@@ -222,7 +222,7 @@ _FOCUS_NOISE = frozenset(
     "along around against off onto out wait waiting "
     "directly experience experienced experiences occur occurs occurred happen happens considered regarded "
     "shown seen found reported handled doctor doctors physician physicians clinician clinicians nurse nurses "
-    "someone somebody person people".split()
+    "someone somebody person people not no never".split()
 )
 # Words that ask for a number rather than name what the number is about.
 _QUANTITY_STEMS = frozenset(
@@ -454,7 +454,6 @@ class Answerer:
     def missing_fact(self, analysis: QueryAnalysis, scored: list[Scored]) -> Decision | None:
         """An abstention when the kind of fact asked for is absent although the topic is present, else None.
 
-        - The noun asked for is a word the documents never use ("What is the antidote ...").
         - A number is asked for ("how long ...", "what dose ...") and no sentence about the
           question's focus states one: the documents name the condition but give no dose for it.
         - An interaction with something is asked about and no sentence that names it is about
@@ -464,10 +463,6 @@ class Answerer:
         The note names what the documents do mention ("They mention overdose, but not how it is
         treated."), so the asker knows the topic was found and the fact was not.
         """
-        head = next((t for t in analysis.terms if t.head), None)
-        if head is not None and head.status == "unknown" and head.word not in MEASURE_NOUNS:
-            shown = _span(analysis.question, [head.word]) or head.word
-            return Decision(True, f"the documents never mention {head.word}", f'They never use the word "{shown}".')
         st = self.settings
         # (asked?, words that ask for the kind of fact, does a sentence state it, why, what is lacking)
         checks = [
@@ -590,7 +585,9 @@ class Answerer:
         lead = self.index.sentence_by_id[lead_id]
         items = self._items_of.get(lead_id, [])
         short = bool(items) and sum(len(i.text.split()) for i in items) / len(items) <= st.short_item_words
-        whole = short or (analysis.wants_list and self._lead_matches(analysis, lead, s))
+        # a lead-in chosen for itself ("conditions ... include:") says nothing without the list it opens
+        opens_list = s.id == lead_id and lead.text.rstrip().endswith(":")
+        whole = short or opens_list or (analysis.wants_list and self._lead_matches(analysis, lead, s))
         if whole:
             picked = items[: st.max_list_items]
         else:

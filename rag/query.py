@@ -67,11 +67,9 @@ _QUANTITY_ASK = re.compile(
     r"total|recommended|oral|intrathecal|normal|average|right|correct|safe|lethal|weight-based|pediatric|paediatric|"
     r"adult|child|children's|upper|lower|top|first))* (dose|doses|dosage|dosages|amount|percentage|percent|"
     r"proportion|fraction|rate|half-?life|bioavailability|frequency|concentration|incidence|duration|interval|"
-    r"limit|number)\b|\bat what (dose|dosage|amount|rate)\b|"
+    r"limit|number)\b(?! forms?\b)|\bat what (dose|dosage|amount|rate)\b(?! forms?\b)|"
     r"\b(what|which)( \w+)? (year|years|decade|decades|age|month|date)\b"
 )
-#: nouns that ask when or how much rather than name a thing: "What decade ...", "What age ..."
-MEASURE_NOUNS = frozenset("year years decade decades age ages month months date dates time times".split())
 # The question asks about taking the drug together with something else: "interact with", "mix",
 # "combine", "together", "baclofen + X", "take it with X" (not "use with caution").
 _INTERACTION_Q = re.compile(
@@ -85,6 +83,13 @@ _MANAGEMENT_Q = re.compile(
     r"(?i)\b(treat|treated|treating|manage|managed|managing|management|reverse|reverses|reversed|reversal|"
     r"reversing|counteract\w*|antidotes?|remed(y|ies)|cure|cured)\b|\btreatment (for|of)\b|"
     r"\bwhat (to do|should (i|you|we|they|doctors?) do|do (i|you|we|they|doctors?) do)\b"
+)
+# The drug doing the treating asks what it is for ("what illnesses is it approved to treat", "does baclofen
+# manage pain"), not how something is treated; {subject} is the drug's name.
+_DRUG_TREATS = (
+    r"\b(used|approved|prescribed|given|indicated|licensed|taken|meant|designed|able|help|helps|helped)\s+"
+    r"(to\s+)?(treat|manage)\b|\b({subject}|it|this drug|the drug|this medication|the medication)\s+"
+    r"(\w+\s+)?(treat|treats|manage|manages)\b"
 )
 # "at what dose do side effects appear", "above what dose": a threshold, not a dose to take
 _THRESHOLD_Q = re.compile(r"\bat what (\w+ )?(dose|dosage|amount)\b|\b(above|over|beyond) what\b")
@@ -245,7 +250,8 @@ def _load_lexicon(path: str) -> Lexicon:
         expansions={k.lower(): list(v) for k, v in data.get("expansions", {}).items()},
         abbreviations={k.lower(): v for k, v in data.get("abbreviations", {}).items()},
         chat={k.lower(): v for k, v in data.get("chat", {}).items()},
-        function_words=frozenset(w.lower() for w in data.get("function_words", [])),
+        # a plural carries no more topic than its singular: "kinds of", "classes of drugs", "which groups"
+        function_words=frozenset(f for w in data.get("function_words", []) for f in word_forms(w.lower())),
     )
 
 
@@ -554,7 +560,7 @@ class QueryAnalyzer:
             dimension=dimension,
             asks_quantity=bool(_QUANTITY_ASK.search(q)),
             interaction=bool(_INTERACTION_Q.search(q)),
-            management=bool(_MANAGEMENT_Q.search(q)),
+            management=bool(_MANAGEMENT_Q.search(re.sub(_DRUG_TREATS.format(subject=re.escape(self.subject)), " ", q))),
             base_text=base.strip(),
             expansion_sources={key: list(vals) for key, vals in found},
         )
@@ -651,9 +657,10 @@ def _excluded_words(tokens: list[str]) -> set[str]:
 def _mark_head(tokens: list[str], terms: list[Term]) -> None:
     """Mark the noun asked for after "what"/"which" as the head ("What are the main indications" -> indications).
 
-    The head is the last topic word of the first run of topic words after the question word. A word
-    the corpus never uses can be the head ("What is the antidote ...", "What brand names ..."): the
-    documents then never name the kind of thing asked for.
+    The head is the last topic word of the first run of topic words after the question word; it
+    weighs less in the focus (the answer need not repeat it). A head the corpus never uses is no
+    reason to abstain by itself: general words ("formulations", "ailments") are answered by
+    instances the documents do name ("tablets", "multiple sclerosis").
     """
     by_word = {t.word: t for t in terms}
     for i, w in enumerate(tokens):

@@ -181,6 +181,7 @@ def test_injected_instruction_is_not_obeyed_or_echoed(ask):
         ("What reverses a baclofen overdose?", "treated"),  # overdose is named, its treatment is not
         ("how do doctors treat someone who overdosed on baclofen", "treated"),
         ("What colour are baclofen tablets?", "never mention"),  # the noun asked for is never used
+        ("Which kinds of antibiotics interact with baclofen?", "never mention"),  # the kind word is not the topic
     ],
 )
 def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
@@ -207,6 +208,13 @@ def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
         ("Can a baclofen pump cause an overdose?", "device malfunction"),
         ("What can go wrong with an intrathecal baclofen pump?", "Pump failure"),
         ("whats the deal with baclofen and alcohol", "Alcohol"),
+        # a classifier noun or a general word the documents never use for the kind of thing asked for
+        ("What classes of medication add to baclofen's sedation?", "central nervous system depressants"),
+        ("Which groups of people should take baclofen with caution?", "Caution is advised"),
+        ("What oral formulations of baclofen are there?", "tablet"),
+        ("What ailments is baclofen prescribed for?", "multiple sclerosis"),
+        ("What warnings come with baclofen?", "Caution"),
+        ("Which sedatives should not be combined with baclofen?", "central nervous system depressants"),
     ],
 )
 def test_near_topic_questions_the_documents_answer_are_answered(ask, question, needle):

@@ -168,6 +168,10 @@ def test_the_dose_asked_about(analyzer, question, qualifier, dimension):
         ("Should baclofen be used with caution in the elderly?", set()),
         ("What reverses an overdose?", {"management"}),
         ("How is withdrawal treated?", {"management"}),
+        ("What illnesses is baclofen approved to treat?", set()),  # what the drug is for
+        ("Does baclofen manage nerve pain?", set()),
+        ("What dosage forms is baclofen available in?", set()),  # products, not an amount
+        ("What dosage is usual for adults?", {"quantity"}),
     ],
 )
 def test_the_kind_of_fact_asked_for(analyzer, question, kinds):
@@ -185,6 +189,14 @@ def test_number_words_and_the_possessive_subject_are_not_topic_words(analyzer):
 def test_a_head_noun_the_corpus_never_uses_is_marked(analyzer):
     heads = [t for t in analyzer.analyze("What is the antidote for a baclofen overdose?").terms if t.head]
     assert [(t.word, t.status) for t in heads] == [("antidote", "unknown")]
+
+
+@pytest.mark.parametrize("word", ["classes", "kinds", "types", "groups", "categories", "sorts"])
+def test_a_plural_classifier_noun_is_no_topic_word(analyzer, word):
+    # "What classes of drugs ...": the kind of thing asked for is the noun after "of"
+    terms = {t.word: t for t in analyzer.analyze(f"What {word} of drugs interact with baclofen?").terms}
+    assert terms[word].status == "function" and not terms[word].head
+    assert word not in {t.word for t in analyzer.analyze(f"What {word} of drugs interact with baclofen?").unknown}
 
 
 def test_removing_a_word_removes_the_synonyms_it_brought(analyzer):
