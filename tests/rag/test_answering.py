@@ -215,6 +215,8 @@ def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
         ("What ailments is baclofen prescribed for?", "multiple sclerosis"),
         ("What warnings come with baclofen?", "Caution"),
         ("Which sedatives should not be combined with baclofen?", "central nervous system depressants"),
+        ("wat r the side affects of baclofen", "drowsiness"),  # "affects" for "effects"
+        ("how much baclofen gets into the bloodstream", "70-80% bioavailability"),
     ],
 )
 def test_near_topic_questions_the_documents_answer_are_answered(ask, question, needle):
