@@ -37,7 +37,7 @@ from index.lexical import STOP_WORDS, stem, words
 from index.store import Index
 from index.types import Answer, AnswerSentence, Citation, Conflict, Sentence
 from rag.quantities import quantities
-from rag.query import QueryAnalysis, Term, Vocabulary
+from rag.query import QueryAnalysis, Term, Vocabulary, same_word
 from rag.retrieval import Retrieved
 
 ABSTAIN_TEXT = "The indexed documents do not answer this question."
@@ -224,6 +224,10 @@ _FOCUS_NOISE = frozenset(
     "shown seen found reported handled doctor doctors physician physicians clinician clinicians nurse nurses "
     "someone somebody person people not no never".split()
 )
+# The question asks for a relation of its focus: "the symptoms of an overdose", "what signs show ...".
+# Only symptoms and signs: the documents introduce them by name ("Symptoms include ..."); complications and
+# consequences are as often named by example ("progressing to rhabdomyolysis") and are not checked.
+_RELATION_Q = re.compile(r"(?i)\b(?P<rel>symptoms?|signs?)\b")
 # Words that ask for a number rather than name what the number is about.
 _QUANTITY_STEMS = frozenset(
     stem(w)
@@ -488,6 +492,17 @@ class Answerer:
                 "not how it is treated",
             ),
         ]
+        relation = self._relation_asked(analysis)
+        if relation is not None and not any(c[0] for c in checks):
+            # "What are the symptoms of an overdose?": a sentence must name the symptoms of the overdose;
+            # withdrawal symptoms in one place and overdose in another are no answer
+            head, focus = relation
+            covering = [sc for sc in scored if self.focus_coverage(focus, sc.sentence) >= st.focus_coverage]
+            if covering and not any(head.found_in(self._all_stems(sc.sentence)) for sc in covering):
+                mentioned = self._mentioned(analysis, focus, covering)
+                shown = _span(analysis.question, [head.word]) or head.word
+                note = f"They mention {mentioned}, but not its {shown}." if mentioned else None
+                return Decision(True, f"no passage about {', '.join(t.word for t, _ in focus)} names {head.word}", note)
         for asked, leave_out, states, kind, lacking in checks:
             if not asked:
                 continue
@@ -513,6 +528,23 @@ class Answerer:
         present = own | ctx | self._previous_stems(best)
         found = [t.word for t, _ in focus if t.found_in(present)]
         return _span(analysis.base_text or analysis.question, found)
+
+    def _relation_asked(self, analysis: QueryAnalysis) -> tuple[Term, list[tuple[Term, float]]] | None:
+        """(relation word, focus) when the question asks for the symptoms or signs of something
+        ("signs of an overdose", "what symptoms does withdrawal cause"), else None."""
+        m = _RELATION_Q.search(analysis.base_text or analysis.question)
+        if m is None:
+            return None
+        word = m.group("rel").lower()
+        head = next((t for t in analysis.terms if same_word(t.word, word) or t.word == word), None)
+        if head is None or head.status not in ("known", "lexicon", "related"):
+            return None
+        focus = [(t, w) for t, w in self.focus_terms(analysis) if t is not head]
+        return (head, focus) if focus else None
+
+    def _all_stems(self, s: Sentence) -> set[str]:
+        own, ctx = self._stems[s.id]
+        return own | ctx | self._previous_stems(s)
 
     def _states_number(self, s: Sentence) -> bool:
         """A quantity with a unit, a number word with a unit, or a bare figure ("in the 1960s")."""

@@ -38,6 +38,8 @@ _POSITIVE_WORDS = (
     "utilized utilised established approved suitable appropriate"
 ).split()
 _POSITIVE = {stem(w) for w in _POSITIVE_WORDS}
+# words that ask for a verdict ("is it safe in pregnancy?"): the thing judged is the entity, not the verdict
+_VERDICT = {stem(w) for w in "safe safety unsafe dangerous danger risky risk harmful harm ok okay fine".split()}
 _CUE = r"(?:" + "|".join(sorted(_POSITIVE_WORDS, key=len, reverse=True)) + r")"
 # a negation that governs the use word: "not recommended", "not been established", "lack of established
 # efficacy", "efficacy has not been established"; not "not responding to oral treatment".
@@ -239,7 +241,7 @@ class ConflictDetector:
         n = max(1, len(self.index.sentences))
         out = []
         for t in analysis.content_terms:
-            if t.stem in _POSITIVE or t.head:
+            if t.stem in _POSITIVE or t.stem in _VERDICT or t.head:
                 continue
             df = self.document_frequency(t)
             if 0 < df <= max(2, max_share * n):

@@ -147,6 +147,7 @@ def test_use_conflict_is_reported(ask):
         "How should baclofen tablets be stored?",
         "What is the usual starting oral dose of baclofen?",
         "What is the elimination half-life of baclofen?",
+        "Is baclofen safe during pregnancy?",  # "safe" asks for a verdict; it is not the thing judged
     ],
 )
 def test_agreeing_sources_report_no_conflict(ask, question):
@@ -182,6 +183,9 @@ def test_injected_instruction_is_not_obeyed_or_echoed(ask):
         ("how do doctors treat someone who overdosed on baclofen", "treated"),
         ("What colour are baclofen tablets?", "never mention"),  # the noun asked for is never used
         ("Which kinds of antibiotics interact with baclofen?", "never mention"),  # the kind word is not the topic
+        # overdose (as "risk of overdose") and symptoms (of withdrawal) are each named, never together
+        ("What are the symptoms of baclofen overdose?", "names symptoms"),
+        ("signs of too much baclofen", "names signs"),
     ],
 )
 def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
@@ -216,6 +220,8 @@ def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
         ("What warnings come with baclofen?", "Caution"),
         ("Which sedatives should not be combined with baclofen?", "central nervous system depressants"),
         ("wat r the side affects of baclofen", "drowsiness"),  # "affects" for "effects"
+        ("What are the signs of baclofen withdrawal?", "hallucinations"),
+        ("What are the consequences of stopping baclofen abruptly?", "withdrawal"),
         ("how much baclofen gets into the bloodstream", "70-80% bioavailability"),
     ],
 )
@@ -249,7 +255,12 @@ def test_the_dose_conflict_is_found_however_it_is_asked(ask, question):
 
 
 @pytest.mark.parametrize(
-    "question", ["does baclofen work for cerebral palsey", "my son has CP, will baclofen help his stiff muscles?"]
+    "question",
+    [
+        "does baclofen work for cerebral palsey",
+        "my son has CP, will baclofen help his stiff muscles?",
+        "Is baclofen safe for kids with cerebral palsy?",
+    ],
 )
 def test_the_cerebral_palsy_conflict_is_found_however_it_is_asked(ask, question):
     answer = ask(question)
