@@ -222,7 +222,9 @@ _FOCUS_NOISE = frozenset(
     "along around against off onto out wait waiting "
     "directly experience experienced experiences occur occurs occurred happen happens considered regarded "
     "shown seen found reported handled doctor doctors physician physicians clinician clinicians nurse nurses "
-    "someone somebody person people not no never".split()
+    "someone somebody person people not no never "
+    # comparatives say how two things relate, not what the question is about ("how much lower is ...")
+    "lower higher less more smaller larger bigger greater fewer shorter longer faster slower".split()
 )
 # The question asks for a relation of its focus: "the symptoms of an overdose", "what signs show ...".
 # Only symptoms and signs: the documents introduce them by name ("Symptoms include ..."); complications and

@@ -222,6 +222,8 @@ def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
         ("wat r the side affects of baclofen", "drowsiness"),  # "affects" for "effects"
         ("What are the signs of baclofen withdrawal?", "hallucinations"),
         ("What are the consequences of stopping baclofen abruptly?", "withdrawal"),
+        ("Which second messenger does baclofen lower?", "cyclic AMP"),
+        ("How much lower is the intrathecal dose than the oral dose?", "one-hundredth"),  # a comparative is no focus
         ("how much baclofen gets into the bloodstream", "70-80% bioavailability"),
     ],
 )
