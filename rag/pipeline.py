@@ -30,6 +30,8 @@ from rag.conflicts import ConflictDetector
 from rag.query import QueryAnalysis, QueryAnalyzer, Vocabulary
 from rag.retrieval import HybridRetriever, Retrieved
 
+NOTHING_TO_QUOTE = "No passage is close enough to the question to quote."
+
 Log = Callable[[str], None]
 
 
@@ -202,6 +204,8 @@ class QASystem:
         found = self.conflicts.detect(analysis, scored)
         must = [st for c in found for st in c.sentences]
         units = ans.select(analysis, scored, must=must)
+        if not units:  # nothing close enough to quote: say so rather than answer with nothing
+            return self.abstention(question, [s.sentence for s in scored[:3]], note=NOTHING_TO_QUOTE)
         numbering: dict = {}
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []

@@ -493,6 +493,7 @@ class QueryAnalyzer:
         lex = self.lexicon
         cleaned, removed = strip_instructions(question)
         cleaned = _GLUED_UNIT.sub(r"\1 \2", cleaned)  # "80mg" -> "80 mg", as the sources write it
+        cleaned = _AGE.sub(_age_group, cleaned)  # "my mum is 80" -> "my mum is elderly"
         raw = words(cleaned.replace("/", " / ")) if "/" in cleaned else words(cleaned)
         # 1. text-speak and abbreviations ("ur" -> "your", "itb" -> "intrathecal baclofen")
         repl = lex.replacements()
@@ -639,6 +640,27 @@ _EXCLUSION_CLAUSE = re.compile(
     r"(?i)\b(apart from|aside from|besides|other than|except( for)?|excluding|in addition to)\b[^,?]*,\s*"
 )
 _EXCLUDING = re.compile(r"^(apart from|aside from|besides|other than|except( for)?|excluding|beyond|in addition to)$")
+
+
+# A person's age stated in years: "my mum is 80", "he's 7", "a 70 year old", "aged 12", "8yo". The
+# sources speak of the elderly, children and adults, never of ages, so the age is read as its group.
+_PERSON = (
+    r"(?:i|i'm|im|he|she|they|mum|mom|mother|dad|father|grandma|grandmother|grandpa|grandfather|husband|wife|"
+    r"partner|son|daughter|child|kid|baby|boy|girl|man|woman|patient|brother|sister|friend)"
+)
+_AGE = re.compile(
+    rf"(?i)\b{_PERSON}(?:\s+is|\s+am|'s)?\s+(?P<a>\d{{1,3}})(?:\s*(?:years?|yrs?)(?:[- ]old)?|\s*(?:yo|y/o))?"
+    r"(?!\s*(?:mg|mcg|g|ml|%|kg|times|hours?|days?|percent)\b)(?=\W|$)|"
+    r"\b(?P<b>\d{1,3})[- ]?(?:years?|yrs?)[- ]old\b|\baged?\s+(?P<c>\d{1,3})\b|\b(?P<d>\d{1,3})\s*(?:yo|y/o)\b"
+)
+
+
+def _age_group(m: re.Match[str]) -> str:
+    age = int(next(g for g in m.group("a", "b", "c", "d") if g))
+    group = "elderly" if age >= 65 else "child" if age < 18 else "adult"
+    start = m.start("a") if m.group("a") else None
+    # keep the person ("my mum is") and replace only the number: "my mum is elderly"
+    return m.group(0)[: start - m.start()] + group if start is not None else group
 
 
 def _excluded_words(tokens: list[str]) -> set[str]:

@@ -223,6 +223,7 @@ def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
         ("What are the signs of baclofen withdrawal?", "hallucinations"),
         ("What are the consequences of stopping baclofen abruptly?", "withdrawal"),
         ("Which second messenger does baclofen lower?", "cyclic AMP"),
+        ("my mum is 80 can she take baclofen", "Elderly"),  # the age read as its group
         ("How much lower is the intrathecal dose than the oral dose?", "one-hundredth"),  # a comparative is no focus
         ("how much baclofen gets into the bloodstream", "70-80% bioavailability"),
     ],
@@ -328,3 +329,11 @@ def test_an_abstention_says_what_the_documents_lack(ask, question, note):
     assert answer.answer == f"{ABSTAIN_TEXT} {note}"
     assert [s.text for s in answer.sentences] == [ABSTAIN_TEXT, note]
     assert all(not s.citations for s in answer.sentences)
+
+
+@pytest.mark.parametrize("question", ["what about it", "baclofen"])
+def test_a_question_with_nothing_to_quote_abstains_and_says_so(ask, question):
+    answer = ask(question)
+    # never an empty answer that claims to answer: an abstention, showing only the closest passages
+    assert answer.abstained and answer.answer.startswith(ABSTAIN_TEXT)
+    assert all(c.closest_only for c in answer.citations)

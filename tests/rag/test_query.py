@@ -206,6 +206,27 @@ def test_removing_a_word_removes_the_synonyms_it_brought(analyzer):
     assert "sleepy" not in ablated and "somnolence" not in ablated and "dizziness" in ablated
 
 
+@pytest.mark.parametrize(
+    ("question", "group"),
+    [
+        ("my mum is 80 can she take baclofen", "elderly"),
+        ("a 70 year old man on baclofen, any concerns?", "elderly"),
+        ("my son is 7, can he have baclofen", "child"),
+        ("dose for a child aged 12?", "child"),
+        ("i am 30 years old, is baclofen ok", "adult"),
+    ],
+)
+def test_an_age_is_read_as_its_age_group(analyzer, question, group):
+    analysis = analyzer.analyze(question)
+    assert group in analysis.text and not any(t.word.isdigit() for t in analysis.terms)
+
+
+@pytest.mark.parametrize("question", ["is the max 80?", "is 80 mg ok", "she takes 20 mg 3 times a day"])
+def test_a_dose_is_not_read_as_an_age(analyzer, question):
+    text = analyzer.analyze(question).text
+    assert not any(g in text for g in ("elderly", "child", "adult"))
+
+
 def test_a_number_glued_to_its_unit_is_read_as_the_sources_write_it(analyzer):
     analysis = analyzer.analyze("is 80mg the max?")
     assert "80mg" not in {t.word for t in analysis.unknown} and "80 mg" in analysis.text
