@@ -252,13 +252,13 @@ class ConflictDetector:
         entities = self._entity_terms(analysis)
         if not entities:
             return None
-        for ent in entities:
+        for phrase in _phrases(analysis, entities):
             pos: dict[str, list[Sentence]] = {}
             neg: dict[str, list[Sentence]] = {}
             for sc in relevant:
                 s = sc.sentence
                 for clause_stems, pol in self.clauses(s):
-                    if not ent.found_in(clause_stems):
+                    if not all(t.found_in(clause_stems) for t in phrase):
                         continue
                     if pol > 0:
                         pos.setdefault(s.doc_id, []).append(s)
@@ -354,3 +354,19 @@ def _likelihood(clause: str) -> int:
     if toks & _HIGH_WORDS or _HIGH_PHRASE.search(clause):
         return 1
     return 0
+
+
+def _phrases(analysis: QueryAnalysis, entities: list) -> list[list]:
+    """The entity terms grouped as the question writes them side by side: "kidney disease" is one
+    thing to find (a clause naming Parkinson's disease is not about it), "cerebral palsy" another."""
+    tokens = words(analysis.base_text or analysis.question)
+    at = {t.word: tokens.index(t.word) for t in entities if t.word in tokens}
+    ordered = sorted(entities, key=lambda t: at.get(t.word, len(tokens)))
+    groups: list[list] = []
+    for t in ordered:
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and t.word in at and prev.word in at and at[t.word] == at[prev.word] + 1:
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+    return groups

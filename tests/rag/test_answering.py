@@ -148,6 +148,7 @@ def test_use_conflict_is_reported(ask):
         "What is the usual starting oral dose of baclofen?",
         "What is the elimination half-life of baclofen?",
         "Is baclofen safe during pregnancy?",  # "safe" asks for a verdict; it is not the thing judged
+        "baclofen and kidney disease",  # "kidney disease" is one thing; Parkinson's disease is another
     ],
 )
 def test_agreeing_sources_report_no_conflict(ask, question):
@@ -310,7 +311,9 @@ def test_conflict_detection_reads_each_sentence_once(qa, monkeypatch):
     monkeypatch.setattr(conflicts, "words", lambda text: calls.append(text) or real(text))
     again = qa.conflicts.detect(analysis, scored)
     assert [f.about for f in again] == [f.about for f in first] and first
-    assert calls == []  # stems, clauses and polarity came from the detector's cache
+    # stems, clauses and polarity of the sentences came from the detector's cache (the question itself is read)
+    sentence_texts = {sc.sentence.text for sc in scored}
+    assert not [c for c in calls if c in sentence_texts or c not in (analysis.question, analysis.base_text)]
     assert conflicts.detector_for(qa.index) is conflicts.detector_for(qa.index)
 
 
