@@ -227,6 +227,7 @@ def test_near_topic_questions_abstain_and_say_why(qa, ask, question, why):
         ("my mum is 80 can she take baclofen", "Elderly"),  # the age read as its group
         ("Which conditions is baclofen NOT indicated for?", "rheumatic disorders"),
         ("Is baclofen absorbed in the gut?", "gastrointestinal"),
+        ("what to do if baclofen pump runs out", "refill schedules"),
         ("How much lower is the intrathecal dose than the oral dose?", "one-hundredth"),  # a comparative is no focus
         ("how much baclofen gets into the bloodstream", "70-80% bioavailability"),
     ],
