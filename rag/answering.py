@@ -526,8 +526,7 @@ class Answerer:
         if not focus or not covering:
             return ""
         best = max(covering, key=lambda sc: self.focus_coverage(focus, sc.sentence)).sentence
-        own, ctx = self._stems[best.id]
-        present = own | ctx | self._previous_stems(best)
+        present = self._all_stems(best)
         found = [t.word for t, _ in focus if t.found_in(present)]
         return _span(analysis.base_text or analysis.question, found)
 
@@ -538,13 +537,14 @@ class Answerer:
         if m is None:
             return None
         word = m.group("rel").lower()
-        head = next((t for t in analysis.terms if same_word(t.word, word) or t.word == word), None)
+        head = next((t for t in analysis.terms if same_word(t.word, word)), None)
         if head is None or head.status not in ("known", "lexicon", "related"):
             return None
         focus = [(t, w) for t, w in self.focus_terms(analysis) if t is not head]
         return (head, focus) if focus else None
 
     def _all_stems(self, s: Sentence) -> set[str]:
+        """Stems of the sentence, its lead-in, label and section, and the sentence before it."""
         own, ctx = self._stems[s.id]
         return own | ctx | self._previous_stems(s)
 
@@ -556,8 +556,7 @@ class Answerer:
         return bool(self._stems[s.id][0] & _MANAGEMENT_STEMS)
 
     def _about_interaction(self, s: Sentence) -> bool:
-        own, ctx = self._stems[s.id]
-        return bool((own | ctx | self._previous_stems(s)) & _INTERACTION_STEMS)
+        return bool(self._all_stems(s) & _INTERACTION_STEMS)
 
     # --- composition -----------------------------------------------------------------------------
 
@@ -620,7 +619,8 @@ class Answerer:
         items = self._items_of.get(lead_id, [])
         short = bool(items) and sum(len(i.text.split()) for i in items) / len(items) <= st.short_item_words
         # a lead-in chosen for itself ("conditions ... include:") says nothing without the list it opens
-        opens_list = s.id == lead_id and lead.text.rstrip().endswith(":")
+        colon = lead.text.rstrip().endswith(":")
+        opens_list = s.id == lead_id and colon
         whole = short or opens_list or (analysis.wants_list and self._lead_matches(analysis, lead, s))
         if whole:
             picked = items[: st.max_list_items]
@@ -628,7 +628,7 @@ class Answerer:
             picked = [i for i in items if i.id in chosen or i.id == s.id]
         if s.kind != "list_item" and not whole and not picked:
             return Unit([s], score)
-        head = [lead] if lead.text.rstrip().endswith(":") else []
+        head = [lead] if colon else []
         if s.kind != "list_item" and s.id != lead_id:
             head = [s, *head]
         members = sorted({m.id: m for m in [*head, *picked]}.values(), key=lambda m: m.position)

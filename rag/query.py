@@ -488,6 +488,7 @@ class QueryAnalyzer:
         self.vocabulary = vocabulary
         self.lexicon = lexicon or Lexicon.load()
         self.subject = subject
+        self._drug_treats = re.compile(_DRUG_TREATS.format(subject=re.escape(subject)))
 
     def analyze(self, question: str) -> QueryAnalysis:
         lex = self.lexicon
@@ -561,7 +562,7 @@ class QueryAnalyzer:
             dimension=dimension,
             asks_quantity=bool(_QUANTITY_ASK.search(q)),
             interaction=bool(_INTERACTION_Q.search(q)),
-            management=bool(_MANAGEMENT_Q.search(re.sub(_DRUG_TREATS.format(subject=re.escape(self.subject)), " ", q))),
+            management=bool(_MANAGEMENT_Q.search(self._drug_treats.sub(" ", q))),
             base_text=base.strip(),
             expansion_sources={key: list(vals) for key, vals in found},
         )
@@ -679,8 +680,8 @@ def _excluded_words(tokens: list[str]) -> set[str]:
 def _mark_head(tokens: list[str], terms: list[Term]) -> None:
     """Mark the noun asked for after "what"/"which" as the head ("What are the main indications" -> indications).
 
-    The head is the last topic word of the first run of topic words after the question word; it
-    weighs less in the focus (the answer need not repeat it). A head the corpus never uses is no
+    The head is the last topic word of the first run of topic words after the question word; it is
+    left out of the focus (the answer need not repeat it). A head the corpus never uses is no
     reason to abstain by itself: general words ("formulations", "ailments") are answered by
     instances the documents do name ("tablets", "multiple sclerosis").
     """
