@@ -1,14 +1,16 @@
 """Fit the support judge's weights and threshold on the calibration split of the labelled pairs.
 
-`python -m eval.calibrate [--pairs FILE] [--extra FILE] [--out FILE]` reads
-`eval/data/judge_pairs.jsonl` and `eval/data/judge_pairs_extra.jsonl` (fields id, claim, passage,
-label, kind, split) and works on their `calib` split only:
+`python -m eval.calibrate [--pairs FILE] [--extra FILE ...] [--out FILE]` reads
+`eval/data/judge_pairs.jsonl` (fields id, claim, passage, label, kind, split) and fits on its `calib`
+split plus every pair of the extra files: `judge_pairs_extra.jsonl` and `judge_pairs_blind.jsonl` (the
+first blind set, spent: it was measured once, then used to find the judge's faults, so it now serves
+as calibration data). The second blind set, `judge_pairs_blind2.jsonl`, is never read here.
 
 1. computes the judge's soft features (similarity, coverage, missing terms) and its vetoes;
 2. chooses the logistic regression's regularisation C and the in-sample false-accept cap by
    repeated stratified 5-fold cross-validation on calib: the pair with the best cross-validated
    balanced accuracy whose cross-validated false-accept rate stays at or under
-   `--max-false-accept` (default 0.045, half a point under issue 4's 5%);
+   `--max-false-accept` (default 0.035, a point and a half under issue 4's 5%, so that a fresh set has room);
 3. fits the model on all calib pairs with that C, picks the threshold that maximises balanced
    accuracy on calib while accepting at most the chosen cap of its unsupported claims, and writes
    `rag/judge_calibration.json`.
@@ -36,7 +38,9 @@ PAIRS_PATH = DATA_DIR / "judge_pairs.jsonl"
 #: More calibration pairs written by the eval session (all in the calib split), kept apart from the
 #: team's file so its held-out split stays untouched.
 EXTRA_PAIRS_PATH = DATA_DIR / "judge_pairs_extra.jsonl"
-FEATURES = ["sim", "coverage", "missing", "soft_coverage"]
+SPENT_BLIND_PATH = DATA_DIR / "judge_pairs_blind.jsonl"
+EXTRA_PATHS = (EXTRA_PAIRS_PATH, SPENT_BLIND_PATH)
+FEATURES = ["sim", "coverage", "ctx_coverage", "ctx_missing"]
 
 
 def load_pairs(path: Path = PAIRS_PATH, split: str | None = None) -> list[dict]:
@@ -137,7 +141,9 @@ def select(x: np.ndarray, y: np.ndarray, vetoed: np.ndarray, max_false_accept: f
     return max(within, key=lambda r: r["balanced_accuracy"])  # the first of equals: smaller C, smaller cap
 
 
-def fit(judge: SupportJudge, rows: list[dict], *, max_false_accept: float = 0.045) -> dict:
+def fit(
+    judge: SupportJudge, rows: list[dict], *, max_false_accept: float = 0.035, files: list[str] | None = None
+) -> dict:
     """Choose C and the cap by cross-validation, fit on all `rows`, pick the threshold; the calibration dict."""
     x, y, vetoed = feature_matrix(judge, rows)
     chosen = select(x, y, vetoed, max_false_accept)
@@ -154,10 +160,12 @@ def fit(judge: SupportJudge, rows: list[dict], *, max_false_accept: float = 0.04
         "soft_match": judge.calibration["soft_match"],
         "soft_min_coverage": judge.calibration["soft_min_coverage"],
         "absent_synonym": judge.calibration["absent_synonym"],
+        "ctx_match": judge.calibration["ctx_match"],
+        "swap_context": judge.calibration["swap_context"],
         "nli_weight": 0.5,
         "fitted_on": {
-            "files": ["eval/data/judge_pairs.jsonl", "eval/data/judge_pairs_extra.jsonl"],
-            "split": "calib",
+            "files": files or ["eval/data/judge_pairs.jsonl"],
+            "split": "calib of the first file, all of the others",
             "n_pairs": len(rows),
             "balanced_accuracy": round(bal, 4),
             "max_false_accept": chosen["cap"],
@@ -179,24 +187,31 @@ def agreement_report(judge: SupportJudge, rows: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=Path, default=PAIRS_PATH)
-    parser.add_argument("--extra", type=Path, default=EXTRA_PAIRS_PATH, help="more calib pairs (optional)")
+    parser.add_argument(
+        "--extra", type=Path, nargs="*", default=list(EXTRA_PATHS), help="more calibration files, every pair used"
+    )
     parser.add_argument("--out", type=Path, default=CALIBRATION_PATH)
     parser.add_argument(
         "--max-false-accept",
         type=float,
-        default=0.045,
-        help="bound on the cross-validated share of unsupported calib claims accepted (default 0.045)",
+        default=0.035,
+        help="bound on the cross-validated share of unsupported calib claims accepted (default 0.035)",
     )
     parser.add_argument("--no-report", action="store_true", help="skip the held-out report after fitting")
     args = parser.parse_args(argv)
     rows = load_pairs(args.pairs, "calib")
-    if args.extra and args.extra.is_file():
-        rows += load_pairs(args.extra, "calib")
+    files = [args.pairs]
+    for extra in args.extra or []:
+        if extra.is_file():
+            rows += load_pairs(extra)
+            files.append(extra)
     if not rows:
         print(f"no calib pairs in {args.pairs}", file=sys.stderr)
         return 2
     judge = SupportJudge()
-    cal = fit(judge, rows, max_false_accept=args.max_false_accept)
+    names = [str(f.relative_to(DATA_DIR.parent.parent)) if f.is_relative_to(DATA_DIR.parent.parent) else str(f)
+             for f in map(Path.resolve, files)]  # fmt: skip
+    cal = fit(judge, rows, max_false_accept=args.max_false_accept, files=names)
     args.out.write_text(json.dumps(cal, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(cal["fitted_on"]), file=sys.stderr)
     print(f"wrote {args.out}", file=sys.stderr)

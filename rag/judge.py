@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -59,6 +59,8 @@ _FALLBACK_CALIBRATION: dict[str, Any] = {
     "veto_cap": 0.2,
     "nli_weight": 0.5,
     "absent_synonym": 0.65,
+    "ctx_match": [0.4, 0.7],
+    "swap_context": 0.38,
 }
 
 
@@ -88,6 +90,8 @@ class Features(NamedTuple):
     missing: int  # how many content terms are missing
     missing_terms: tuple[str, ...]
     soft_coverage: float = 0.0  # coverage with partial credit for near-synonyms (word embeddings)
+    ctx_coverage: float = 0.0  # coverage with partial credit for words aligned in context (token embeddings)
+    ctx_missing: float = 0.0  # missing terms that nothing in the passage aligns with in context
 
     def values(self) -> dict[str, float]:
         return {
@@ -95,6 +99,8 @@ class Features(NamedTuple):
             "coverage": self.coverage,
             "missing": float(self.missing),
             "soft_coverage": self.soft_coverage,
+            "ctx_coverage": self.ctx_coverage,
+            "ctx_missing": self.ctx_missing,
         }
 
 
@@ -137,7 +143,18 @@ _SYNONYM_GROUPS: list[list[str]] = [
     ["central", "cns"],
     ["gabab", "gaba_b"],
     ["intrathecal", "itb", "intrathecally"],
-    ["use", "used", "uses", "utilized", "utilised", "employed", "prescribed"],
+    [
+        "use",
+        "used",
+        "uses",
+        "utilized",
+        "utilised",
+        "employed",
+        "prescribed",
+        "administer",
+        "administered",
+        "administration",
+    ],
     [
         "reduce",
         "reduces",
@@ -170,6 +187,12 @@ _SYNONYM_GROUPS: list[list[str]] = [
         "elevate",
         "elevated",
         "boost",
+        "boosts",
+        "enhance",
+        "enhances",
+        "enhanced",
+        "augment",
+        "augments",
         "rise",
         "rises",
         "amplify",
@@ -201,26 +224,102 @@ _SYNONYM_GROUPS: list[list[str]] = [
     ["confusion", "confused"],
     ["alcohol", "drinking"],
     ["cravings", "craving", "urges"],
-    ["effective", "efficacy", "effectiveness", "works", "helpful"],
+    ["effective", "efficacy", "effectiveness", "works", "helpful", "aid", "aids", "assist", "assists"],
     ["caution", "cautious", "careful", "care"],
     ["doctor", "physician", "clinician", "prescriber", "healthcare", "provider", "providers"],
     ["half-life", "halflife"],
     ["hiccups", "hiccup", "singultus"],
     ["alleviate", "alleviates", "ease", "eases", "relieve", "relieves", "relief"],
     ["primarily", "mainly", "main", "mostly", "chiefly", "predominantly", "primary", "principally"],
-    ["patient", "patients", "user", "users", "individual", "individuals"],
+    ["patient", "patients", "user", "users", "individual", "individuals", "candidate", "candidates"],
     ["ensure", "confirm", "verify"],
-    ["identify", "detect", "recognize", "recognise", "recognizing", "recognising"],
+    ["identify", "detect", "recognize", "recognise", "recognizing", "recognising", "spot", "notice", "notices"],
     ["baclofen", "drug", "medication", "medicine"],
     ["respond", "responds", "responsive", "response", "responding", "responded"],
     ["high", "higher", "highest"],
     ["hypotension", "hypotensive"],
     ["hypertension", "hypertensive"],
-    ["trigger", "triggers", "provoke", "provokes", "cause", "causes", "induce", "induces"],
+    ["trigger", "triggers", "provoke", "provokes", "cause", "causes", "induce", "induces", "source"],
     ["reflux", "gerd"],
     ["ms", "sclerosis"],
     ["absorbed", "absorption", "absorb"],
-    ["treat", "treats", "treating", "treatment", "therapy", "manage", "managing", "management"],
+    ["treat", "treats", "treating", "treatment", "therapy", "manage", "managing", "management", "control"],
+    [
+        "educate",
+        "educated",
+        "education",
+        "teach",
+        "taught",
+        "train",
+        "trained",
+        "instruct",
+        "instructed",
+        "inform",
+        "informed",
+        "tell",
+        "told",
+    ],
+    ["carer", "carers", "caregiver", "caregivers"],
+    [
+        "assess",
+        "assessed",
+        "assessment",
+        "evaluate",
+        "evaluated",
+        "evaluation",
+        "review",
+        "reviewed",
+        "weigh",
+        "examine",
+        "examined",
+    ],
+    ["considerable", "significant", "significantly", "substantial", "substantially", "marked", "markedly"],
+    ["part", "component", "element"],
+    ["plan", "plans", "strategy", "strategies", "regimen", "regimens"],
+    ["recover", "recovery", "restore", "restoring", "regain"],
+    ["follow", "followed", "adhere", "adhered", "adhering", "comply", "complied"],
+    ["condition", "conditions", "illness", "illnesses", "disease", "diseases", "disorder", "disorders"],
+    [
+        "concurrent",
+        "current",
+        "concomitant",
+        "concomitantly",
+        "simultaneous",
+        "combine",
+        "combined",
+        "combining",
+        "combination",
+    ],
+    ["adjunct", "adjunctive", "addon", "add-on", "supplementary"],
+    [
+        "explore",
+        "explored",
+        "exploring",
+        "investigate",
+        "investigated",
+        "investigating",
+        "study",
+        "studied",
+        "tried",
+        "trialled",
+        "trialed",
+        "tested",
+    ],
+    ["maintenance", "maintain", "maintained", "servicing", "serviced", "service"],
+    ["increment", "increments", "step", "steps"],
+    ["directly", "direct", "straight"],
+    ["prolonged", "long", "lengthy", "extended"],
+    ["bend", "bending", "lean", "leaning", "stoop", "stooping"],
+    ["difficult", "hard", "harder", "challenging"],
+    ["generate", "generates", "fire", "fires", "fired", "firing"],
+    ["potent", "strong", "strongly", "powerful"],
+    ["degree", "extent"],
+    ["optimal", "best", "ideal"],
+    ["contribute", "contributes", "contributing", "add", "adds", "adding"],
+    ["prevent", "prevents", "prevented", "preventing", "avoid", "avoids", "avoided", "avoiding"],
+    ["recommend", "recommends", "recommended", "advise", "advises", "advised"],
+    ["suggest", "suggests", "hint", "hints", "indicate", "indicates"],
+    ["improve", "improves", "improved", "improvement", "better"],
     ["side", "adverse"],
     ["common", "commonly", "frequent", "frequently", "often", "usual", "usually", "typical", "typically"],
 ]
@@ -246,7 +345,7 @@ _EXTRA_STOP = frozenset(
     go goes going get gets getting become becomes became put keep keeps kept
     needs needed happen happens occur occurs found find versus vs together people person someone produce
     produced known called calls above below over exceed exceeds exceeding beyond least
-    not no never none nor neither without cannot""".split()
+    not no never none nor neither without cannot every everyone everybody whenever instead ahead through""".split()
 )
 #: Number and unit words: the number check owns them.
 _QUANTITY_WORDS = frozenset(
@@ -278,6 +377,13 @@ _PHRASES = [
     (re.compile(r"(?i)\bhigh blood pressure\b"), "hypertension"),
     (re.compile(r"(?i)\bhalf[- ]life\b"), "halflife"),
     (re.compile(r"(?i)\bdon't respond\b"), "not responsive"),
+    (re.compile(r"(?i)\bfail(?:s|ed|ing)? to respond\b"), "not responsive"),
+    (re.compile(r"(?i)\bpins and needles\b"), "tingling"),
+    (re.compile(r"(?i)\bkeep(?:s|ing)? (?:a close |an )?eye on\b|\bwatch(?:es|ed)? closely\b"), "monitor"),
+    (re.compile(r"(?i)\b(?:get|gets|getting|got) better\b"), "improve"),
+    (re.compile(r"(?i)\b(?:get|gets|getting|got) worse\b"), "worsen"),
+    (re.compile(r"(?i)\bset(?:s|ting)? off\b|\bbring(?:s|ing)? on\b"), "trigger"),
+    (re.compile(r"(?i)\bflow(?:s|ing)? out\b"), "outflow"),
     (re.compile(r"(?i)\blead(?:s|ing)? to\b|\bled to\b"), "causes"),
 ]
 
@@ -297,12 +403,21 @@ def _canon(word: str) -> str:
     return _synonyms().get(s, s)
 
 
+def _quantity_word(word: str) -> bool:
+    """A number or unit word, hyphenated ones included ("seventy-five", "one-hundredth")."""
+    return (
+        word in _QUANTITY_WORDS
+        or bool(_NUMBERISH.match(word))
+        or ("-" in word and all(part in _QUANTITY_WORDS for part in word.split("-") if part))
+    )
+
+
 @lru_cache(maxsize=8192)
 def content_terms(text: str) -> tuple[str, ...]:
     """The claim-bearing terms of `text`: words minus stop words and numbers, stemmed, synonym-mapped."""
     out = []
     for w in words(_normalise(text)):
-        if w in STOP_WORDS or w in _EXTRA_STOP or w in _QUANTITY_WORDS or _NUMBERISH.match(w) or len(w) < 2:
+        if w in STOP_WORDS or w in _EXTRA_STOP or _quantity_word(w) or len(w) < 2:
             continue
         out.append(_canon(w))
     return tuple(out)
@@ -313,7 +428,7 @@ def content_words(text: str) -> tuple[tuple[str, str], ...]:
     """(word as written, lower-cased; its content term) for each content word of `text`."""
     out = []
     for w in words(_normalise(text)):
-        if w in STOP_WORDS or w in _EXTRA_STOP or w in _QUANTITY_WORDS or _NUMBERISH.match(w) or len(w) < 2:
+        if w in STOP_WORDS or w in _EXTRA_STOP or _quantity_word(w) or len(w) < 2:
             continue
         out.append((w, _canon(w)))
     return tuple(out)
@@ -366,9 +481,12 @@ _SMALL = {
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
 _SCALE = {"hundred": 100, "thousand": 1000}
+_SMALL_NAMES = {v: k for k, v in _SMALL.items()}
 _FRACTION = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "tenth": 10,
              "tenths": 10, "hundredth": 100, "hundredths": 100, "thousandth": 1000}  # fmt: skip
 _MULTIPLE = {"once": 1, "twice": 2, "thrice": 3}
+#: Prescription shorthand for so many times a day.
+_SHORTHAND = {"od": 1, "qd": 1, "bid": 2, "bd": 2, "tid": 3, "tds": 3, "qid": 4, "qds": 4}
 _DECADES = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
             "seventies": 1970, "eighties": 1980, "nineties": 1990}  # fmt: skip
 #: unit word -> (dimension, factor to the dimension's base unit: mg, minutes, percent, times)
@@ -388,12 +506,18 @@ _UNITS: dict[str, tuple[str, float]] = {
     "week": ("time", 10080.0), "weeks": ("time", 10080.0), "month": ("time", 43200.0),
     "months": ("time", 43200.0), "year": ("time", 525600.0), "years": ("time", 525600.0),
     "times": ("times", 1.0), "time": ("times", 1.0), "fold": ("times", 1.0),
+    "per hundred": ("percent", 1.0), "per 100": ("percent", 1.0),
+    "per thousand": ("percent", 0.1), "per 1000": ("percent", 0.1), "per 1,000": ("percent", 0.1),
 }  # fmt: skip
 _RANGE_JOIN = {"to", "-", "–", "—", "and", "or", "through"}
 
 _QTY_TOKEN = re.compile(
-    r"'\d0s|\d+(?:,\d{3})*(?:\.\d+)?s?|per cent|[a-zµμ]+|%|[<>≤≥]|[-–—/]",
+    r"'\d0s|\d+(?:,\d{3})*(?:\.\d+)?s?|per cent|per (?:hundred|thousand|100|1,?000)\b|[a-zµμ]+|%|[<>≤≥]|[-–—/]",
 )
+#: Phrases with a number word that state no quantity ("stopped all at once", "at one time").
+_NOT_QUANTITY = re.compile(r"(?i)\b(?:all )?at once\b|\bonce (?:again|more)\b|\bat one (?:time|point)\b")
+#: "one in ten", "3 out of 4": a share, compared as a percentage.
+_RATIO_JOIN = (("in",), ("out", "of"))
 
 
 class Quantity(NamedTuple):
@@ -412,14 +536,19 @@ _RATE_NOUNS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "ho
 
 
 def _rate_after(tokens: list[str], k: int) -> str | None:
-    """The rate that follows a unit at tokens[k]: "daily", "a day", "per week", "/kg"."""
-    window = tokens[k + 1 : k + 4]
+    """The rate that follows a unit at tokens[k]: "daily", "a day", "per week", "/kg", "of oral baclofen per dose"."""
+    window = tokens[k + 1 : k + 8]
+    skipping = 0  # words of an "of ..." phrase between the unit and its rate ("80 mg of baclofen per day")
     for n, tok in enumerate(window):
         if tok in _RATE_WORDS:
             return _RATE_WORDS[tok]
         if tok in ("per", "a", "/", "each", "every") and n + 1 < len(window) and window[n + 1] in _RATE_NOUNS:
             return _RATE_NOUNS[window[n + 1]]
-        if tok not in ("times", "time", "taken", "given"):
+        if tok == "of" and n == 0:
+            skipping = 3
+        elif skipping and tok.isalpha() and tok not in _UNITS and tok not in _SMALL:
+            skipping -= 1
+        elif tok not in ("times", "time", "taken", "given"):
             break
     return None
 
@@ -458,8 +587,9 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     "two to four hours" -> [(120 min, 2), (240 min, 4)]; "5 mg to 20 mg" -> two masses;
     "'60s" and "1960s" -> 1960; ">60 mg/day" -> 60 mg.
     """
-    tokens = _QTY_TOKEN.findall(_normalise(text).lower())
+    tokens = _QTY_TOKEN.findall(_NOT_QUANTITY.sub(" ", _normalise(text)).lower())
     found: list[tuple[float, int, int]] = []  # (raw value, first token, last token)
+    fractions: list[Quantity] = []
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -475,9 +605,16 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
                 pass
             i += 1
             continue
+        if tok == "a" and tokens[i + 1 : i + 2] and tokens[i + 1] in _SCALE:  # "one in a hundred"
+            found.append((float(_SCALE[tokens[i + 1]]), i, i + 1))
+            i += 2
+            continue
         if tok in _MULTIPLE:  # "twice daily" is 2 times
             found.append((float(_MULTIPLE[tok]), i, i))
             i += 1
+            continue
+        if tok in _SHORTHAND:  # "5 mg tid": three times a day
+            tokens[i : i + 1] = [_SMALL_NAMES[_SHORTHAND[tok]], "times", "daily"]
             continue
         if tok in _DECADES:
             found.append((float(_DECADES[tok]), i, i))
@@ -493,13 +630,29 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             nxt = tokens[i + used] if i + used < len(tokens) else ""
             # "one" alone is usually a pronoun ("one of the side effects"): keep it only as a
             # quantity (a unit, a range, a fraction, "one hundred")
-            if tok != "one" or used > 1 or is_fraction or nxt in _UNITS or nxt in _RANGE_JOIN:
+            ratio = nxt in ("in", "out") and any(
+                t[0].isdigit() or t in _SMALL or t == "a" for t in tokens[i + used + 1 : i + used + 3]
+            )
+            if tok != "one" or used > 1 or is_fraction or nxt in _UNITS or nxt in _RANGE_JOIN or ratio:
                 found.append((value, i, i + used - 1))
+            if is_fraction:  # "one-hundredth" is also 1 %
+                fractions.append(Quantity(100.0 / value, 100.0 / value, "percent", " ".join(tokens[i : i + used])))
             i += used
             continue
         i += 1
 
-    quantities: list[Quantity] = []
+    shares: list[Quantity] = []
+    k = 0
+    while k + 1 < len(found):  # "one in ten", "3 out of 4": a share of a whole
+        (a, _fa, la), (b, fb, lb) = found[k], found[k + 1]
+        gap = tuple(tokens[la + 1 : fb])
+        if gap in _RATIO_JOIN and 0 < a <= b and tokens[lb + 1 : lb + 2] != ["%"]:
+            shares.append(Quantity(100.0 * a / b, 100.0 * a / b, "percent", " ".join(tokens[_fa : lb + 1])))
+            del found[k : k + 2]
+            continue
+        k += 1
+
+    quantities: list[Quantity] = shares + fractions
     units: list[str | None] = []
     for _value, first, last in found:
         nxt = tokens[last + 1] if last + 1 < len(tokens) else ""
@@ -535,14 +688,32 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
 
+def _daily_totals(quantities: Sequence[Quantity]) -> list[Quantity]:
+    """The day's total of a dose given so many times a day: "5 mg three times daily" is 15 mg a day."""
+    out = []
+    for dose, times in zip(quantities, quantities[1:], strict=False):
+        if (
+            dose.unit in ("mass", "volume")
+            and dose.per in (None, "dose")
+            and times.unit == "times"
+            and times.per == "day"
+        ):
+            total = dose.value * times.raw
+            out.append(Quantity(total, dose.raw * times.raw, dose.unit, f"{total:g} a day", "day"))
+    return out
+
+
 def check_numbers(claim: str, passage: str) -> list[str]:
     """Reasons the claim's numbers are not the passage's (empty when every number matches)."""
     claim_q = extract_quantities(claim)
     if not claim_q:
         return []
     passage_q = extract_quantities(passage)
+    totals = tuple(_daily_totals(passage_q))
     reasons = []
     for q in claim_q:
+        if q.unit is not None and q.per == "day" and any(p.unit == q.unit and _close(p.value, q.value) for p in totals):
+            continue  # "15 mg a day" for "5 mg three times daily"
         if q.unit is not None:
             same = any(p.unit == q.unit and _close(p.value, q.value) for p in passage_q)
             if (
@@ -576,8 +747,8 @@ def check_numbers(claim: str, passage: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nor|neither|without|cannot|lacks?|lacking|absence|avoid(?:ed|s)?|"
-    r"fail(?:s|ed)? to|free of|contraindicated|contraindication)\b|n't\b",
+    r"\b(?:not|no|never|none|nor|neither|without|cannot|lacks?|lacking|absence|avoid(?:ed|s|ing)?|"
+    r"prevent(?:s|ed|ing)?|fail(?:s|ed)? to|free of|contraindicated|contraindication)\b|n't\b",
     re.IGNORECASE,
 )
 _NOT_NEGATION = re.compile(
@@ -587,8 +758,10 @@ _NOT_NEGATION = re.compile(
 )
 
 
-#: Cues whose scope is the whole clause ("X is contraindicated", "avoid X"), not what follows them.
+#: Cues whose scope is the whole clause ("X is contraindicated", "X must be avoided"), not what follows
+#: them; "to avoid X" (a purpose, like "to prevent X") reaches forward only.
 _WHOLE_CLAUSE_CUE = re.compile(r"(?i)^(?:contraindicat|avoid)")
+_PURPOSE_BEFORE = re.compile(r"(?i)\bto\s+$")
 #: How many content words after "not"/"no"/"without" the negation reaches.
 _NEGATION_SCOPE = 5
 _WORD_SPAN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
@@ -610,13 +783,34 @@ def _positioned_terms(clause: str) -> list[tuple[int, str]]:
     return out
 
 
+_SCOPE_COMMA = re.compile(r",\s*")
+
+
+def _scope_end(clause: str, start: int) -> int:
+    """Where a forward negation starting at `start` stops: at a comma, unless a list goes on after it.
+
+    "not related to spinal spasticity, other treatments should be considered" stops at the comma;
+    "not for epilepsy, kidney disease or stroke" goes on over the list's members.
+    """
+    for comma in _SCOPE_COMMA.finditer(clause, start):
+        rest = clause[comma.end() :]
+        segment = re.split(r",", rest, maxsplit=1)[0]
+        toks = [t.lower() for t in _LIST_TOKEN.findall(segment)]
+        while toks and toks[0] in _CONJUNCTIONS:
+            toks = toks[1:]
+        if _noun_phrase(toks) is None:
+            return comma.start()
+    return len(clause)
+
+
 @lru_cache(maxsize=8192)
 def _negated_terms(clause: str) -> frozenset[str]:
     """The terms of `clause` that are negated wherever they occur in it.
 
-    A cue's scope is the next few content words ("baclofen is not indicated for muscular spasm"),
-    or the whole clause for "contraindicated" and "avoid" and for a cue with nothing after it
-    ("reassuring data are lacking"). Two cues on the same words cancel ("not contraindicated").
+    A cue's scope is the next few content words up to a comma that does not continue a list
+    ("baclofen is not indicated for muscular spasm"), or the whole clause for "contraindicated" and
+    "X is avoided" and for a cue with nothing after it ("reassuring data are lacking"). Two cues on
+    the same words cancel ("not contraindicated").
     """
     masked = _mask_not_negation(clause)
     terms = _positioned_terms(clause)
@@ -624,14 +818,18 @@ def _negated_terms(clause: str) -> frozenset[str]:
     counts = [0] * len(terms)
     forward_ends: list[int] = []
     for cue in cues:
-        after = [i for i, (pos, _t) in enumerate(terms) if pos >= cue.end()]
-        if _WHOLE_CLAUSE_CUE.match(cue.group(0)):
+        end = _scope_end(clause, cue.end())
+        after = [i for i, (pos, _t) in enumerate(terms) if cue.end() <= pos < end]
+        purpose = bool(_PURPOSE_BEFORE.search(masked[: cue.start()]))
+        if _WHOLE_CLAUSE_CUE.match(cue.group(0)) and not purpose:
             if any(0 <= cue.start() - end <= 12 for end in forward_ends):
                 continue  # "not contraindicated": the forward cue already covers it and they cancel
             scope = [i for i, (pos, _t) in enumerate(terms) if not (cue.start() <= pos < cue.end())]
         elif after:
             scope = after[:_NEGATION_SCOPE]
             forward_ends.append(cue.end())
+        elif end < len(clause):
+            scope = []  # "to avoid this, ...": what it negates is named elsewhere
         else:
             scope = list(range(len(terms)))
         for i in scope:
@@ -669,7 +867,8 @@ def check_negation(claim: str, passage: str) -> list[str]:
         passage_neg = any(_covered(t, shared) for t in passage_negated)
         # a negative word both sides use must be negated on both or neither ("not a contraindication")
         flipped = any(
-            t.startswith(("contraind", "avoid")) and ((t in claim_negated) != (t in passage_negated)) for t in shared
+            t.startswith(("contraind", "avoid", "prevent")) and ((t in claim_negated) != (t in passage_negated))
+            for t in shared
         )
         if claim_neg != passage_neg or flipped:
             which = "claim" if claim_neg else "passage"
@@ -731,17 +930,36 @@ _GENERIC_OBJECTS = frozenset(_canon(w) for w in ["baclofen", "drug", "medication
 _LOCAL_NEGATION = frozenset({"not", "no", "never", "cannot", "dont", "doesnt", "didnt", "wont", "without"})
 
 
+#: "lower back", "higher centres": a place, not a direction.
+_PLACE_WORDS = frozenset({"lower", "upper", "higher"})
+_BODY_PARTS = frozenset(
+    """back limb limbs leg legs body esophageal oesophageal extremity extremities abdomen urinary airway airways
+    motor brain centres centers""".split()
+)
+
+
+@lru_cache(maxsize=8192)
+def _direction_form(word: str) -> str:
+    """`word`, or the form of it the direction table lists ("boosting" -> "boost")."""
+    table = _direction_table()
+    if word in table:
+        return word
+    return next((form for form in sorted(_word_forms(word)) if form in table and form != word), word)
+
+
 @lru_cache(maxsize=8192)
 def _directions(
     text: str, window: tuple[int, int] = (3, 4)
 ) -> tuple[tuple[str, int, frozenset[str], frozenset[str]], ...]:
     """(axis, +1/-1, the content terms around the direction word, those after it) per direction word."""
-    table = _direction_table()
     out = []
     for clause in split_clauses(_normalise(text)):
-        toks = words(clause)
+        # a direction word's other forms read as it ("boosting" as "boost"); the table keys them as written
+        toks = [_direction_form(w) for w in words(clause)]
+        table = _direction_table()
         content = [i for i, w in enumerate(toks) if w not in STOP_WORDS and w not in _EXTRA_STOP and w not in table]
-        hits = [i for i, w in enumerate(toks) if w in table]
+        hits = [i for i, w in enumerate(toks) if w in table and not (w in _PLACE_WORDS and toks[i + 1 : i + 2] and
+                toks[i + 1] in _BODY_PARTS)]  # fmt: skip
         for n, i in enumerate(hits):
             nxt = hits[n + 1] if n + 1 < len(hits) else None
             if nxt is not None and nxt - i <= 3 and all(t in STOP_WORDS for t in toks[i + 1 : nxt]):
@@ -749,11 +967,16 @@ def _directions(
             outer = 1
             if n > 0 and i - hits[n - 1] <= 3 and all(t in STOP_WORDS for t in toks[hits[n - 1] + 1 : i]):
                 outer = table[toks[hits[n - 1]]][0][1]
-            before = [toks[j] for j in content if j < i][-window[0] :]
-            after = [toks[j] for j in content if j > i][: window[1]]
+            # the words up to the neighbouring direction words: beyond them are those words' objects
+            lo = hits[n - 1] if n > 0 else -1
+            hi = nxt if nxt is not None else len(toks)
+            before = [toks[j] for j in content if lo < j < i][-window[0] :]
+            after = [toks[j] for j in content if i < j < hi][: window[1]]
             objects = {_canon(t) for t in before + after if not _NUMBERISH.match(t)} - _GENERIC_OBJECTS
             following = frozenset(_canon(t) for t in after if not _NUMBERISH.match(t)) - _GENERIC_OBJECTS
-            flip = any(t in _LOCAL_NEGATION for t in toks[max(0, i - 3) : i])  # "does not increase" points down
+            # "does not increase" points down; "not only increases" does not
+            flip = any(t in _LOCAL_NEGATION and toks[k + 1 : k + 2] != ["only"]
+                       for k, t in enumerate(toks[: i]) if k >= i - 3)  # fmt: skip
             for axis, sign in table[toks[i]]:
                 sign = sign * outer
                 out.append((axis, -sign if flip else sign, frozenset(objects), following))
@@ -769,15 +992,76 @@ def _comparatives(text: str) -> set[tuple[int, str]]:
     return {(_COMPARATIVE_SIGN[m.group(1).lower()], _canon(m.group(2).lower())) for m in _COMPARATIVE.finditer(text)}
 
 
+#: Relations whose two sides cannot swap: "A outweighs B" is not "B outweighs A". The sign turns a
+#: comparison round: "A is less potent than B" says what "B is more potent than A" says.
+_ORDERED = re.compile(
+    r"(?i)\b(?:(?P<up>more|greater|higher|larger|better|stronger)\s+(?:[a-z-]+\s+)?than|"
+    r"(?P<down>less|fewer|lower|smaller|worse|weaker)\s+(?:[a-z-]+\s+)?than|"
+    r"(?P<rel>outweighs?|outweighed|exceeds?|exceeded|surpass(?:es|ed)?|rather than|instead of|over)\b)"
+)
+_SIDE_TERMS = 4
+
+
+def _ordered_relations(text: str) -> list[tuple[str, int, set[str], set[str]]]:
+    """(relation, sign, terms before it, terms after it) per ordered relation, within its clause."""
+    out = []
+    for clause in split_clauses(_normalise(text)):
+        for m in _ORDERED.finditer(clause):
+            if m.group("rel"):
+                rel, sign = m.group("rel").lower()[:5], 1
+            else:
+                rel, sign = "than", 1 if m.group("up") else -1
+            before = [t for t in content_terms(clause[: m.start()]) if t not in _GENERIC_OBJECTS]
+            after = [t for t in content_terms(clause[m.end() :]) if t not in _GENERIC_OBJECTS]
+            out.append((rel, sign, set(before[-_SIDE_TERMS:]), set(after[:_SIDE_TERMS])))
+    return out
+
+
+def _crossed_relations(claim: str, passage: str) -> list[tuple[str, bool]]:
+    """The claim's ordered relations whose sides the passage has the other way round, and whether
+    the sign is the same too (then the claim reverses the relation; else it restates it turned round)."""
+    passage_rel = _ordered_relations(passage)
+    out = []
+    for rel, sign, before, after in _ordered_relations(claim):
+        for p_rel, p_sign, p_before, p_after in passage_rel:
+            if p_rel != rel:
+                continue
+            same = len(before & p_before) + len(after & p_after)
+            crossed = len(before & p_after) + len(after & p_before)
+            if before & p_after and after & p_before and crossed > same:
+                out.append((rel, sign == p_sign))
+                break
+    return out
+
+
+def check_order(claim: str, passage: str) -> list[str]:
+    """A one-way relation (outweighs, exceeds, more ... than, rather than) with its two sides swapped."""
+    return [
+        f"direction: the claim swaps the two sides of {rel!r}"
+        for rel, same in _crossed_relations(claim, passage)
+        if same
+    ]
+
+
 def check_direction(claim: str, passage: str) -> list[str]:
     """A change the claim states must not point the other way in the passage, for the same thing."""
-    reasons = []
+    crossed = _crossed_relations(claim, passage)
+    reasons = [f"direction: the claim swaps the two sides of {rel!r}" for rel, same in crossed if same]
+    if any(not same for _rel, same in crossed):
+        return reasons  # "A is less X than B" for "B is more X than A": the comparatives rightly differ
     # "less sensitive" where the passage says "more sensitive"
     passage_cmp = _comparatives(_normalise(passage))
+    passage_dirs = _directions(passage)
     for sign, word in _comparatives(_normalise(claim)):
         if (-sign, word) in passage_cmp and (sign, word) not in passage_cmp:
             reasons.append(f"direction: claim says {'more' if sign > 0 else 'less'} {word}; the passage the opposite")
-    passage_dirs = _directions(passage)
+            continue
+        # "less sedated" where the passage says "increasing sedation"
+        pointing = {
+            p_sign for p_axis, p_sign, _o, p_following in passage_dirs if p_axis == "amount" and word in p_following
+        }
+        if pointing == {-sign} and (sign, word) not in passage_cmp:
+            reasons.append(f"direction: claim says {'more' if sign > 0 else 'less'} {word}; the passage the opposite")
     if not passage_dirs:
         return reasons
     for axis, sign, objects, following in _directions(claim):
@@ -809,7 +1093,8 @@ _CERTAINTY = re.compile(
 _STRONG_HEDGE = re.compile(
     r"\b(?:studied|investigated|investigation|explored|preliminary|suggests?|suggested|"
     r"promising|mixed results|more research|further research|under investigation|emerging|"
-    r"some studies|candidate|off-label|not fully)\b",
+    r"some studies|candidate|off-label|not fully|tried|trialled|trialed|tested|experimental|hints?|"
+    r"early (?:studies|data|evidence|research|trials))\b",
     re.IGNORECASE,
 )
 _WEAK_HEDGE = re.compile(
@@ -1245,6 +1530,30 @@ def absent_candidates(claim: str, passage: str, vocabulary: frozenset[str] | Non
     return list(out.values())
 
 
+@lru_cache(maxsize=8192)
+def slot_swaps(claim: str, passage: str) -> tuple[tuple[str, str], ...]:
+    """(claim word, passage word) where the claim puts a word of its own between the same neighbours.
+
+    "serious bleeding complications" against "serious withdrawal complications": the content words
+    on either side match and the middle one differs. A paraphrase does this with a synonym, a
+    near-miss with another thing; the judge tells them apart by the two words' meaning in context.
+    """
+    c, p = content_words(claim), content_words(passage)
+    # the passage word must be absent from the claim as written (synonym groups can be too wide here:
+    # "withdrawal" the syndrome and "discontinuation" share one)
+    p_terms, c_terms = _term_set(passage), {stem(w) for w, _t in c}
+    out = []
+    for i in range(1, len(c) - 1):
+        word, term = c[i]
+        if _covered(term, p_terms) or term in _LIGHT_TERMS or word.endswith("ly"):  # adverbs come and go
+            continue
+        before, after = c[i - 1][1], c[i + 1][1]
+        for k in range(1, len(p) - 1):
+            if p[k - 1][1] == before and p[k + 1][1] == after and not _covered(stem(p[k][0]), c_terms):
+                out.append((word, p[k][0]))
+    return tuple(dict.fromkeys(out))
+
+
 def _passage_phrases(passage: str) -> list[str]:
     """The passage's content words and pairs of adjacent ones: what a near-synonym is sought among."""
     ws = [w for w, _t in content_words(passage)]
@@ -1275,12 +1584,19 @@ def load_calibration(path: Path | None = None) -> dict[str, Any]:
     return merged
 
 
+#: Terms every passage of this corpus is about, whether or not it names them: the drug and the people
+#: taking it. A claim that says "baclofen" or "patients" where the passage says "it" or "those with
+#: spasticity" adds nothing, so they are not counted (a swapped drug is the entity check's business).
+_LIGHT_TERMS = frozenset(_canon(w) for w in ("baclofen", "patient", "use"))
+
+
 def coverage(claim: str, passage: str) -> tuple[float, tuple[str, ...]]:
     """Share of the claim's content terms found in the passage, and the missing ones.
 
-    The claim's subject counts as found when the passage refers to it as "it" (`anaphoric_subject`).
+    The claim's subject counts as found when the passage refers to it as "it" (`anaphoric_subject`);
+    the drug, its users and "use" are not counted (`_LIGHT_TERMS`).
     """
-    terms = list(dict.fromkeys(content_terms(claim)))
+    terms = [t for t in dict.fromkeys(content_terms(claim)) if t not in _LIGHT_TERMS]
     if not terms:
         return 1.0, ()
     p_terms = _term_set(passage)
@@ -1376,6 +1692,8 @@ class SupportJudge:
         self.nli = nli
         self._vectors: dict[str, np.ndarray] = {}
         self._vocabulary: frozenset[str] | None | bool = False  # False: not looked up yet
+        self._tokens_model: Any = False  # False: not looked up yet; None: the encoder has no token vectors
+        self._words: dict[str, list[tuple[str, np.ndarray]]] = {}
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self._saved = 0
         self._load_cache()
@@ -1498,12 +1816,91 @@ class SupportJudge:
             credit += min(1.0, max(0.0, (best - lo) / (hi - lo)))
         return credit * len(missing) / len(missing_words)  # per missing term
 
+    # -- words in context: the model's token vectors, a word's pieces averaged ---------------------
+    def _token_model(self) -> Any:
+        """(tokenizer, transformer) of a sentence-transformers encoder; None for anything else (a fake)."""
+        if self._tokens_model is False:
+            try:
+                st = self.encoder.model
+                self._tokens_model = (st.tokenizer, st[0].auto_model)
+                self._tokens_model[0]("probe", return_offsets_mapping=True)  # needs a fast tokenizer
+            except Exception:
+                self._tokens_model = None
+        return self._tokens_model
+
+    def _encode_words(self, texts: Iterable[str]) -> None:
+        """Fill the in-context word vectors of `texts`: per text, (content word as written, unit vector)."""
+        model = self._token_model()
+        todo = list(dict.fromkeys(t for t in texts if t not in self._words))
+        if model is None or not todo:
+            return
+        import torch
+
+        tokenizer, transformer = model
+        if len(self._words) + len(todo) > 50_000:
+            self._words.clear()
+        for start in range(0, len(todo), 32):
+            batch = todo[start : start + 32]
+            enc = tokenizer(batch, padding=True, truncation=True, max_length=256, return_tensors="pt",
+                            return_offsets_mapping=True)  # fmt: skip
+            offsets = enc.pop("offset_mapping").tolist()
+            with torch.inference_mode():
+                hidden = transformer(**enc).last_hidden_state.float().numpy()
+            for b, text in enumerate(batch):
+                pieces: dict[int, list[int]] = {}
+                for i, w in enumerate(enc.word_ids(b)):
+                    if w is not None:
+                        pieces.setdefault(w, []).append(i)
+                out: list[tuple[str, np.ndarray]] = []
+                for idx in pieces.values():
+                    word = text[offsets[b][idx[0]][0] : offsets[b][idx[-1]][1]].lower()
+                    if not word.isalpha() or _function_word(word):
+                        continue
+                    vec = hidden[b, idx].mean(axis=0)
+                    out.append((word, vec / max(float(np.linalg.norm(vec)), 1e-9)))
+                self._words[text] = out
+
+    def _context_credit(self, claim: str, passage: str, missing: tuple[str, ...]) -> tuple[float, float] | None:
+        """(credit per missing term, missing terms left unaligned) from words aligned in context.
+
+        A claim word the passage lacks gets credit when a passage word in its own context stands
+        where it stands ("carers ... taught" against "caregivers ... educated"): its in-context
+        vector's best cosine with the passage's words, ramped between `ctx_match`. None when the
+        encoder gives no token vectors.
+        """
+        if self._token_model() is None:
+            return None
+        if not missing:
+            return 0.0, 0.0
+        units = _passage_units(passage)
+        self._encode_words([claim, *units])
+        passage_vecs = [v for u in units for _w, v in self._words.get(u, [])]
+        claim_words = self._words.get(claim, [])
+        lo, hi = self.calibration["ctx_match"]
+        credits = []
+        for w, t in dict.fromkeys(content_words(claim)):
+            if t not in missing:
+                continue
+            vecs = [v for cw, v in claim_words if cw == w]
+            best = max((float(np.max(np.stack(passage_vecs) @ v)) for v in vecs), default=0.0) if passage_vecs else 0.0
+            credits.append(min(1.0, max(0.0, (best - lo) / (hi - lo))))
+        if not credits:
+            return 0.0, float(len(missing))
+        per_term = sum(credits) / len(credits)
+        return per_term * len(missing), float(sum(c < 0.5 for c in credits)) * len(missing) / len(credits)
+
     def features(self, claim: str, passage: str, *, soft: bool = True) -> Features:
-        """The soft evidence; `soft=False` skips the near-synonym credit (for vetoed pairs)."""
+        """The soft evidence; `soft=False` skips the near-synonym credits (for vetoed pairs)."""
         cov, missing = coverage(claim, passage)
-        n_terms = len(dict.fromkeys(content_terms(claim))) or 1
+        n_terms = len([t for t in dict.fromkeys(content_terms(claim)) if t not in _LIGHT_TERMS]) or 1
         credit = self._soft_credit(claim, passage, cov, missing) if soft else 0.0
-        return Features(self.similarity(claim, passage), cov, len(missing), missing, min(1.0, cov + credit / n_terms))
+        soft_cov = min(1.0, cov + credit / n_terms)
+        ctx = self._context_credit(claim, passage, missing) if soft else (0.0, float(len(missing)))
+        if ctx is None:  # no token vectors: the word-embedding credit stands in
+            ctx_cov, ctx_missing = soft_cov, float(len(missing))
+        else:
+            ctx_cov, ctx_missing = min(1.0, cov + ctx[0] / n_terms), ctx[1]
+        return Features(self.similarity(claim, passage), cov, len(missing), missing, soft_cov, ctx_cov, ctx_missing)
 
     @property
     def vocabulary(self) -> frozenset[str] | None:
@@ -1525,6 +1922,30 @@ class SupportJudge:
                 reasons.append(f"entity: claim names {c.name!r}, which the passage does not mention")
         return reasons
 
+    def _word_in_context(self, text: str, word: str) -> list[np.ndarray]:
+        return [v for w, v in self._words.get(text, []) if w == word]
+
+    def swap_reasons(self, claim: str, passage: str) -> list[str]:
+        """Veto reasons for words the claim puts between the passage's own neighbours (`slot_swaps`)
+        that mean something else: unlike in context (`swap_context`) and as words (`absent_synonym`)."""
+        swaps = slot_swaps(claim, passage)
+        if not swaps or self._token_model() is None:
+            return []
+        units = _passage_units(passage)
+        self._encode_words([claim, *units])
+        self._encode([w for pair in swaps for w in pair])
+        reasons = []
+        for mine, theirs in swaps:
+            ours = self._word_in_context(claim, mine)
+            others = [v for u in units for v in self._word_in_context(u, theirs)]
+            in_context = max((float(a @ b) for a in ours for b in others), default=1.0)
+            as_words = float(self._vectors[mine] @ self._vectors[theirs])
+            if in_context < float(self.calibration["swap_context"]) and as_words < float(
+                self.calibration["absent_synonym"]
+            ):
+                reasons.append(f"entity: claim says {mine!r} where the passage says {theirs!r}")
+        return reasons
+
     def absent_entities(self, claim: str, passage: str) -> list[str]:
         """Veto reasons for things the claim names that the passage does not mention (see `absent_candidates`)."""
         candidates = absent_candidates(claim, passage, self.vocabulary)
@@ -1532,7 +1953,11 @@ class SupportJudge:
 
     def vetoes(self, claim: str, passage: str) -> list[str]:
         """Every reason the pair cannot be supported: the hard checks, else the absent-entity check."""
-        return hard_check_reasons(claim, passage) or self.absent_entities(claim, passage)
+        return (
+            hard_check_reasons(claim, passage)
+            or self.absent_entities(claim, passage)
+            or self.swap_reasons(claim, passage)
+        )
 
     def _probability(self, f: Features) -> float:
         cal = self.calibration
@@ -1561,9 +1986,12 @@ class SupportJudge:
             if candidates:
                 needed += _passage_phrases(p) + [w for cand in candidates for w in cand.words]
         self._encode(needed)
+        self._encode_words(t for (c, p) in absent_for if coverage(c, p)[1] for t in (c, *_passage_units(p)))
         for pair, candidates in absent_for.items():
             if candidates:
                 vetoes_for[pair] = self._absent_reasons(pair[1], candidates)
+            if not vetoes_for[pair]:
+                vetoes_for[pair] = self.swap_reasons(*pair)
         nli_probs = None
         if self.nli is not None:
             flipped = [(p, c) for c, p in live]

@@ -1,0 +1,223 @@
+"""The support judge's readings of lay wording: shares and ratios, per-dose vs per-day, negation that stops
+at a clause, turned-round comparisons, words swapped between the passage's own neighbours, and words
+that line up in context. Each pair below is one a person would judge at a glance."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.judge import (
+    SupportJudge,
+    check_direction,
+    check_negation,
+    check_numbers,
+    extract_quantities,
+    slot_swaps,
+)
+
+DOSE = (
+    "For oral administration, an adult dosage may start at 5 mg taken three times daily, with potential "
+    "increments every three days, reaching up to 80 mg per day if necessary."
+)
+INCIDENCE = "The incidence of adverse effects ranges from 10% to 75%"
+WITHDRAWAL = (
+    "Withdrawal Risk: Avoid abrupt discontinuation of baclofen to prevent potentially serious withdrawal complications"
+)
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("one in ten patients", [(10.0, "percent")]),
+        ("3 out of 4", [(75.0, "percent")]),
+        ("one in a hundred", [(1.0, "percent")]),
+        ("4 per thousand", [(0.4, "percent")]),
+        ("stopped all at once", []),
+        ("5 mg tid", [(5.0, "mass"), (3.0, "times")]),
+    ],
+)
+def test_shares_ratios_and_shorthand_are_read(text, values):
+    assert [(round(q.value, 6), q.unit) for q in extract_quantities(text)] == values
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Between one in ten and three in four patients have adverse effects.",
+        "Adverse effects occur in 10 to 75 percent of patients.",
+    ],
+)
+def test_a_share_written_as_a_ratio_matches_its_percentage(claim):
+    assert check_numbers(claim, INCIDENCE) == []
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Between one in five and three in four patients have adverse effects.",
+        "Between 10 and 75 per thousand patients have adverse effects.",
+    ],
+)
+def test_a_different_share_is_caught(claim):
+    assert check_numbers(claim, INCIDENCE)
+
+
+def test_a_fraction_is_its_percentage():
+    passage = "Requires less than one-hundredth of the oral dose concentration"
+    assert check_numbers("It needs under 1% of the oral dose.", passage) == []
+    assert check_numbers("It needs under 10% of the oral dose.", passage)
+
+
+def test_per_dose_is_not_per_day_even_with_words_between():
+    assert check_numbers("An adult can take up to 80 mg of oral baclofen per dose.", DOSE)
+    assert check_numbers("An adult can take up to 80 mg of oral baclofen per day.", DOSE) == []
+
+
+def test_a_daily_total_is_the_dose_times_its_frequency():
+    assert check_numbers("Adults start on 15 mg a day, in three doses.", DOSE) == []
+    assert check_numbers("Adults start on 15 mg three times daily.", DOSE)
+    assert check_numbers("Adults start on 20 mg a day.", DOSE)
+
+
+def test_all_at_once_is_no_frequency():
+    passage = "There is a risk of severe withdrawal if the medication is stopped abruptly."
+    assert check_numbers("Stopping it all at once risks severe withdrawal.", passage) == []
+
+
+# --- negation ----------------------------------------------------------------------------------
+
+
+def test_negation_stops_at_a_comma_that_ends_its_clause():
+    passage = (
+        "Studies have shown that intrathecal baclofen can significantly reduce muscle tone (Ashworth score for "
+        "rigidity from 4.0 to 1.2) in patients who don't respond to oral therapy"
+    )
+    claim = "In patients who did not respond to oral therapy, intrathecal baclofen lowered the Ashworth score."
+    assert check_negation(claim, passage) == []
+    options = (
+        "Alternative Treatments: For patients who cannot tolerate baclofen or have inadequate response, "
+        "alternative options include tizanidine, botulinum toxin injections, or dantrolene"
+    )
+    assert (
+        check_negation("Botulinum toxin injections are an option for patients who cannot tolerate baclofen.", options)
+        == []
+    )
+
+
+def test_negation_still_reaches_over_a_list():
+    passage = "Baclofen is not recommended for epilepsy, kidney failure or stroke."
+    assert check_negation("Baclofen is recommended for kidney failure.", passage)
+
+
+def test_to_avoid_and_to_prevent_agree():
+    passage = "Clinicians must evaluate all patient medications to prevent interaction-related adverse effects."
+    assert (
+        check_negation(
+            "Clinicians should review all medications to avoid interaction-related adverse effects.", passage
+        )
+        == []
+    )
+    contraindicated = "Baclofen is contraindicated in patients with hypersensitivity to the drug."
+    assert check_negation("People who are hypersensitive to baclofen should not take it.", contraindicated) == []
+
+
+# --- direction and order -----------------------------------------------------------------------
+
+
+def test_a_swapped_one_way_relation_is_caught():
+    passage = "It is generally considered when the risk of spasticity outweighs the potential side effects."
+    assert check_direction("It is considered when the side effects outweigh the risk of spasticity.", passage)
+    assert check_direction("It is considered when the risk of spasticity outweighs the side effects.", passage) == []
+
+
+def test_a_comparison_turned_round_is_the_same_claim():
+    passage = "Diazepam is more sedating than tizanidine."
+    assert check_direction("Tizanidine is less sedating than diazepam.", passage) == []
+    assert check_direction("Tizanidine is more sedating than diazepam.", passage)
+    assert check_direction("Tizanidine is less sedating than diazepam.", "Tizanidine is more sedating than diazepam.")
+
+
+def test_a_comparative_against_a_change_the_other_way():
+    passage = "Combined with opioids or alcohol, baclofen can cause increasing sedation."
+    assert check_direction("With opioids or alcohol a person becomes less sedated.", passage)
+    assert check_direction("With opioids or alcohol a person becomes more sedated.", passage) == []
+
+
+def test_other_forms_of_a_direction_word_count():
+    passage = "By inhibiting reflexes at the spinal cord level, baclofen reduces muscle tone."
+    assert check_direction("By boosting spinal cord reflexes, baclofen lowers muscle tone.", passage)
+
+
+def test_not_only_does_not_turn_a_direction_round():
+    passage = "In patients with MS, baclofen not only reduces spasticity but also improves pain scores."
+    assert check_direction("In MS, baclofen reduces spasticity and improves pain scores.", passage) == []
+
+
+def test_lower_back_is_a_place():
+    passage = "Patients often experience lower back pain that worsens with prolonged standing."
+    assert check_direction("Lower back pain often gets worse with long periods of standing.", passage) == []
+
+
+# --- with the model: slot swaps and words aligned in context ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def judge(encoder):
+    return SupportJudge(encoder)
+
+
+def test_slot_swaps_are_found():
+    claim = "Avoid abrupt discontinuation of baclofen to prevent potentially serious bleeding complications."
+    assert slot_swaps(claim, WITHDRAWAL) == (("bleeding", "withdrawal"),)
+    assert slot_swaps("Avoid stopping baclofen abruptly.", WITHDRAWAL) == ()
+
+
+def test_a_word_swapped_between_the_same_neighbours_is_vetoed(judge):
+    claim = "Avoid abrupt discontinuation of baclofen to prevent potentially serious bleeding complications."
+    verdict = judge.judge(claim, WITHDRAWAL)
+    assert not verdict.supported
+    assert any("'bleeding' where the passage says 'withdrawal'" in r for r in verdict.reasons), verdict.reasons
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        ("Patients and carers should be taught to keep to the refill schedule of an intrathecal pump and to spot "
+         "early signs of withdrawal.",
+         "Patients and caregivers must be educated on adhering to refill schedules for intrathecal pumps and "
+         "recognizing early signs of withdrawal."),
+        ("Baclofen might not suit every patient, and prescribers should be told the patient's full medical history.",
+         "Baclofen may not be suitable for everyone. Healthcare providers should be informed of a patient's full "
+         "medical history."),
+        ("In spinal stenosis the spaces in the spine narrow and compress the cord and nerves, which can cause pain, "
+         "numbness, pins and needles, and weakness.",
+         "Spinal stenosis is a condition where the spaces within the spine narrow, compressing the spinal cord and "
+         "nerves. This narrowing can cause symptoms like pain, numbness, tingling, and weakness."),
+    ],
+)  # fmt: skip
+def test_lay_paraphrases_are_accepted(judge, claim, passage):
+    verdict = judge.judge(claim, passage)
+    assert verdict.supported, verdict.reasons
+
+
+def test_context_credit_needs_token_vectors(judge):
+    """A fake encoder has no token vectors: the word-embedding credit stands in, and nothing breaks."""
+
+    class Flat:
+        model_id = "flat"
+
+        def encode(self, texts):
+            import numpy as np
+
+            out = np.ones((len(texts), 4), dtype="float32")
+            return out / 2.0
+
+    plain = SupportJudge(Flat())
+    f = plain.features("The pump is replenished by a nurse.", "The pump is refilled by a nurse.")
+    assert f.ctx_coverage == f.soft_coverage
+    assert plain.swap_reasons("serious bleeding complications", "serious withdrawal complications") == []
+    real = judge.features("The pump is replenished by a nurse.", "The pump is refilled by a nurse.")
+    assert real.ctx_coverage > real.coverage
