@@ -504,6 +504,10 @@ def render_markdown(result: dict[str, Any]) -> str:
             f"{ALCE_HUMAN_AGREEMENT:.0%} of the time; ours agrees with our hand labels {h['accuracy']:.0%} "
             "of the time on held-out pairs (a narrower domain and labels written by the team, so not the same test).",
             "",
+            "Those held-out pairs were seen while the judge's checks were written. Fresh sets of pairs written later "
+            "without the judge (freer lay wording), each measured once before any fix, score lower: see the blind "
+            "sets in eval/data/JUDGE_PAIRS.md (`python -m eval.blind`). Read the citation figures with that in mind.",
+            "",
             "Held-out accuracy by kind of pair: "
             + ", ".join(f"{k} {v:.2f}" for k, v in ja["heldout_accuracy_by_kind"].items())
             + ".",

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -60,7 +60,7 @@ _FALLBACK_CALIBRATION: dict[str, Any] = {
     "nli_weight": 0.5,
     "absent_synonym": 0.65,
     "ctx_match": [0.4, 0.7],
-    "swap_context": 0.38,
+    "swap_context": [0.38, 0.3],  # words swapped inside a noun phrase; with function words around them
 }
 
 
@@ -238,6 +238,8 @@ _SYNONYM_GROUPS: list[list[str]] = [
     ["respond", "responds", "responsive", "response", "responding", "responded"],
     ["high", "higher", "highest"],
     ["hypotension", "hypotensive"],
+    ["hypersensitivity", "hypersensitive", "allergy", "allergies", "allergic"],
+    ["botulinum", "botox"],
     ["hypertension", "hypertensive"],
     ["trigger", "triggers", "provoke", "provokes", "cause", "causes", "induce", "induces", "source"],
     ["reflux", "gerd"],
@@ -345,7 +347,9 @@ _EXTRA_STOP = frozenset(
     go goes going get gets getting become becomes became put keep keeps kept
     needs needed happen happens occur occurs found find versus vs together people person someone produce
     produced known called calls above below over exceed exceeds exceeding beyond least
-    not no never none nor neither without cannot every everyone everybody whenever instead ahead through""".split()
+    not no never none nor neither without cannot every everyone everybody whenever instead ahead through
+    isnt doesnt dont didnt wont cant arent wasnt werent hasnt havent hadnt shouldnt wouldnt couldnt
+    down off out away along""".split()
 )
 #: Number and unit words: the number check owns them.
 _QUANTITY_WORDS = frozenset(
@@ -516,6 +520,8 @@ _QTY_TOKEN = re.compile(
 )
 #: Phrases with a number word that state no quantity ("stopped all at once", "at one time").
 _NOT_QUANTITY = re.compile(r"(?i)\b(?:all )?at once\b|\bonce (?:again|more)\b|\bat one (?:time|point)\b")
+#: "per 24 hours" is a day.
+_PER_DAY = re.compile(r"(?i)\b(?:per|a|each|every|in|/)\s*(?:24|twenty-four|twenty four)[\s-]*(?:hours?|hrs?|h)\b")
 #: "one in ten", "3 out of 4": a share, compared as a percentage.
 _RATIO_JOIN = (("in",), ("out", "of"))
 
@@ -553,12 +559,35 @@ def _rate_after(tokens: list[str], k: int) -> str | None:
     return None
 
 
-def _word_number(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
-    """A number spelled in words starting at tokens[i]: (value, tokens used, is_fraction)."""
+_DIGIT_WORDS = {k: v for k, v in _SMALL.items() if v < 10}
+_ONCE_RATE = frozenset({"a", "per", "every", "each", "daily", "nightly", "weekly", "monthly", "yearly", "hourly",
+                        "only", "in", "or", "to"})  # fmt: skip
+
+
+def _frequency_once(tokens: list[str], i: int) -> bool:
+    """Whether "once" at tokens[i] counts ("once daily", "taken once") rather than joins ("once the body ...")."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    prev = tokens[i - 1] if i > 0 else ""
+    return nxt in _ONCE_RATE or nxt == "" or not nxt.isalpha() or prev in ("taken", "given", "dosed", "only", "just")
+
+
+def _word_number(tokens: list[str], i: int) -> tuple[float, int, bool, float] | None:
+    """A number spelled in words starting at tokens[i]: (value, tokens used, is_fraction, numerator).
+
+    A fraction's value is its denominator ("one-hundredth" -> 100; "three quarters" -> 4 over 3);
+    "three point three" is 3.3.
+    """
     total, current, used, seen = 0, 0, 0, False
     j = i
     while j < len(tokens):
         tok = tokens[j]
+        if tok == "point" and seen and j + 1 < len(tokens) and tokens[j + 1] in _DIGIT_WORDS:
+            digits = []
+            j += 1
+            while j < len(tokens) and tokens[j] in _DIGIT_WORDS:
+                digits.append(str(_DIGIT_WORDS[tokens[j]]))
+                j += 1
+            return float(f"{total + current}.{''.join(digits)}"), j - i, False, 1.0
         if tok in _SMALL:
             current += _SMALL[tok]
             seen = True
@@ -568,7 +597,7 @@ def _word_number(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
                 total, current = total + current, 0
         elif tok in _FRACTION and seen:
             # "one-hundredth" -> the denominator: "1/100 of the dose" is "100 times less"
-            return float(_FRACTION[tok]), j - i + 1, True
+            return float(_FRACTION[tok]), j - i + 1, True, float(total + current)
         elif tok == "-" and seen and j + 1 < len(tokens) and (tokens[j + 1] in _SMALL or tokens[j + 1] in _FRACTION):
             pass  # "twenty-five", "one-hundredth"
         else:
@@ -577,7 +606,7 @@ def _word_number(tokens: list[str], i: int) -> tuple[float, int, bool] | None:
         used = j - i
     if not seen:
         return None
-    return float(total + current), used, False
+    return float(total + current), used, False, 1.0
 
 
 @lru_cache(maxsize=8192)
@@ -587,7 +616,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     "two to four hours" -> [(120 min, 2), (240 min, 4)]; "5 mg to 20 mg" -> two masses;
     "'60s" and "1960s" -> 1960; ">60 mg/day" -> 60 mg.
     """
-    tokens = _QTY_TOKEN.findall(_NOT_QUANTITY.sub(" ", _normalise(text)).lower())
+    text = _PER_DAY.sub("daily", _NOT_QUANTITY.sub(" ", _normalise(text)))
+    tokens = _QTY_TOKEN.findall(text.lower())
     found: list[tuple[float, int, int]] = []  # (raw value, first token, last token)
     fractions: list[Quantity] = []
     i = 0
@@ -609,6 +639,23 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             found.append((float(_SCALE[tokens[i + 1]]), i, i + 1))
             i += 2
             continue
+        if tok == "a" and tokens[i + 1 : i + 2] and tokens[i + 1] in _FRACTION:  # "a quarter", "a tenth"
+            share = 100.0 / _FRACTION[tokens[i + 1]]
+            fractions.append(Quantity(share, share, "percent", f"a {tokens[i + 1]}"))
+            i += 2
+            continue
+        if tok == "once" and not _frequency_once(tokens, i):  # "once the body adjusts": a conjunction
+            i += 1
+            continue
+        if (
+            tok == "nineteen"
+            and [t for t in tokens[i + 1 : i + 3] if t != "-"][:1]
+            and ([t for t in tokens[i + 1 : i + 3] if t != "-"][0] in _DECADES)
+        ):  # "the nineteen-sixties"
+            decade = next(t for t in tokens[i + 1 : i + 3] if t != "-")
+            found.append((float(_DECADES[decade]), i, tokens.index(decade, i)))
+            i = tokens.index(decade, i) + 1
+            continue
         if tok in _MULTIPLE:  # "twice daily" is 2 times
             found.append((float(_MULTIPLE[tok]), i, i))
             i += 1
@@ -626,7 +673,7 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             continue
         parsed = _word_number(tokens, i) if tok in _SMALL else None
         if parsed:
-            value, used, is_fraction = parsed
+            value, used, is_fraction, numerator = parsed
             nxt = tokens[i + used] if i + used < len(tokens) else ""
             # "one" alone is usually a pronoun ("one of the side effects"): keep it only as a
             # quantity (a unit, a range, a fraction, "one hundred")
@@ -634,9 +681,11 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
                 t[0].isdigit() or t in _SMALL or t == "a" for t in tokens[i + used + 1 : i + used + 3]
             )
             if tok != "one" or used > 1 or is_fraction or nxt in _UNITS or nxt in _RANGE_JOIN or ratio:
-                found.append((value, i, i + used - 1))
-            if is_fraction:  # "one-hundredth" is also 1 %
-                fractions.append(Quantity(100.0 / value, 100.0 / value, "percent", " ".join(tokens[i : i + used])))
+                if not is_fraction or numerator == 1:  # "three quarters" is no "4 times"
+                    found.append((value, i, i + used - 1))
+            if is_fraction:  # "one-hundredth" is also 1 %, "three quarters" 75 %
+                share = 100.0 * numerator / value
+                fractions.append(Quantity(share, share, "percent", " ".join(tokens[i : i + used])))
             i += used
             continue
         i += 1
@@ -703,6 +752,13 @@ def _daily_totals(quantities: Sequence[Quantity]) -> list[Quantity]:
     return out
 
 
+#: A claim that rounds ("about a quarter", "just over one in four") may be off by this share.
+_APPROXIMATE = re.compile(
+    r"(?i)\b(?:about|approximately|roughly|around|nearly|almost|just (?:over|under)|close to)\b|~"
+)
+_ROUNDING = 0.1
+
+
 def check_numbers(claim: str, passage: str) -> list[str]:
     """Reasons the claim's numbers are not the passage's (empty when every number matches)."""
     claim_q = extract_quantities(claim)
@@ -710,8 +766,19 @@ def check_numbers(claim: str, passage: str) -> list[str]:
         return []
     passage_q = extract_quantities(passage)
     totals = tuple(_daily_totals(passage_q))
+    rounding = _ROUNDING if _APPROXIMATE.search(claim) else 0.0
+
+    def _close(a: float, b: float) -> bool:
+        return math.isclose(a, b, rel_tol=max(1e-6, rounding), abs_tol=1e-9)
+
     reasons = []
     for q in claim_q:
+        if (
+            q.unit is None
+            and 0 < q.raw < 1
+            and any(p.unit == "percent" and _close(p.value / 100, q.raw) for p in passage_q)
+        ):
+            continue  # "a bioavailability of 0.7 to 0.8" for "70-80%"
         if q.unit is not None and q.per == "day" and any(p.unit == q.unit and _close(p.value, q.value) for p in totals):
             continue  # "15 mg a day" for "5 mg three times daily"
         if q.unit is not None:
@@ -753,7 +820,7 @@ _NEGATION = re.compile(
 )
 _NOT_NEGATION = re.compile(
     r"\b(?:not only|no longer than|no more than|not fully|whether or not|not exceeding|"
-    r"not (?:to )?(?:exceed|go (?:above|over|beyond)|be (?:more|higher) than|rise above))\b",
+    r"(?:not|never) (?:to )?(?:exceed|go (?:above|over|beyond)|be (?:more|higher) than|rise above))\b",
     re.IGNORECASE,
 )
 
@@ -947,6 +1014,16 @@ def _direction_form(word: str) -> str:
     return next((form for form in sorted(_word_forms(word)) if form in table and form != word), word)
 
 
+def _acts_on(toks: list[str], outer: int, inner: int | None) -> bool:
+    """Whether the direction word at `outer` acts on the one at `inner` ("blocking the opening of"):
+    close by with only function words between, and a verb or noun of amount, not an adverb ("slowly
+    lowering" lowers)."""
+    if inner is None or inner - outer > 3 or not all(t in STOP_WORDS for t in toks[outer + 1 : inner]):
+        return False
+    word = toks[outer]
+    return not word.endswith("ly") and any(axis == "amount" for axis, _sign in _direction_table()[word])
+
+
 @lru_cache(maxsize=8192)
 def _directions(
     text: str, window: tuple[int, int] = (3, 4)
@@ -962,10 +1039,10 @@ def _directions(
                 toks[i + 1] in _BODY_PARTS)]  # fmt: skip
         for n, i in enumerate(hits):
             nxt = hits[n + 1] if n + 1 < len(hits) else None
-            if nxt is not None and nxt - i <= 3 and all(t in STOP_WORDS for t in toks[i + 1 : nxt]):
+            if _acts_on(toks, i, nxt):
                 continue  # "blocking the opening of": the outer word acts on the inner one (below)
             outer = 1
-            if n > 0 and i - hits[n - 1] <= 3 and all(t in STOP_WORDS for t in toks[hits[n - 1] + 1 : i]):
+            if n > 0 and _acts_on(toks, hits[n - 1], i):
                 outer = table[toks[hits[n - 1]]][0][1]
             # the words up to the neighbouring direction words: beyond them are those words' objects
             lo = hits[n - 1] if n > 0 else -1
@@ -983,7 +1060,7 @@ def _directions(
     return tuple(out)
 
 
-_COMPARATIVE = re.compile(r"(?i)\b(more|less|greater|fewer|higher|lower|larger|smaller)\s+(?:than\s+)?([a-z]{3,})")
+_COMPARATIVE = re.compile(r"(?i)\b(more|less|greater|fewer|higher|lower|larger|smaller)\s+(?!than\b)([a-z]{3,})")
 _COMPARATIVE_SIGN = {"more": 1, "greater": 1, "higher": 1, "larger": 1, "less": -1, "fewer": -1, "lower": -1,
                      "smaller": -1}  # fmt: skip
 
@@ -995,40 +1072,66 @@ def _comparatives(text: str) -> set[tuple[int, str]]:
 #: Relations whose two sides cannot swap: "A outweighs B" is not "B outweighs A". The sign turns a
 #: comparison round: "A is less potent than B" says what "B is more potent than A" says.
 _ORDERED = re.compile(
-    r"(?i)\b(?:(?P<up>more|greater|higher|larger|better|stronger)\s+(?:[a-z-]+\s+)?than|"
-    r"(?P<down>less|fewer|lower|smaller|worse|weaker)\s+(?:[a-z-]+\s+)?than|"
-    r"(?P<rel>outweighs?|outweighed|exceeds?|exceeded|surpass(?:es|ed)?|rather than|instead of|over)\b)"
+    r"(?i)\b(?:(?P<than>than|compared (?:to|with)|in comparison (?:to|with)|versus|vs|relative to)|"
+    r"(?P<rel>outweighs?|outweighed|exceeds?|exceeded|surpass(?:es|ed)?|rather than|instead of))\b"
+)
+_COMPARATIVE_WORD = re.compile(
+    r"(?i)\b(?:(?P<up>more|greater|higher|larger|better|stronger|superior)|"
+    r"(?P<down>less|lesser|fewer|lower|smaller|worse|weaker|inferior))\b(?:\s+(?P<what>[a-z][a-z-]*))?"
 )
 _SIDE_TERMS = 4
 
 
-def _ordered_relations(text: str) -> list[tuple[str, int, set[str], set[str]]]:
-    """(relation, sign, terms before it, terms after it) per ordered relation, within its clause."""
+def _ordered_relations(text: str) -> list[tuple[str, dict[str, int], set[str], set[str]]]:
+    """(relation, {compared attribute: sign}, terms before it, terms after it) per one-way relation.
+
+    "A gives higher concentrations than B" and "A achieves higher concentrations compared to B" both
+    read as ("than", {concentration: +1}, {A, ...}, {B}); a comparison with no comparative word
+    ("reduces pain compared to placebo") counts as "more".
+    """
     out = []
     for clause in split_clauses(_normalise(text)):
         for m in _ORDERED.finditer(clause):
             if m.group("rel"):
-                rel, sign = m.group("rel").lower()[:5], 1
+                out_sides = (m.group("rel").lower()[:5], {"": 1}, m.start())
             else:
-                rel, sign = "than", 1 if m.group("up") else -1
-            before = [t for t in content_terms(clause[: m.start()]) if t not in _GENERIC_OBJECTS]
-            after = [t for t in content_terms(clause[m.end() :]) if t not in _GENERIC_OBJECTS]
-            out.append((rel, sign, set(before[-_SIDE_TERMS:]), set(after[:_SIDE_TERMS])))
+                signs: dict[str, int] = {}
+                first = m.start()
+                for c in _COMPARATIVE_WORD.finditer(clause[: m.start()]):
+                    what = content_terms(c.group("what") or "")
+                    signs.setdefault(what[0] if what else "", 1 if c.group("up") else -1)
+                    first = min(first, c.start())
+                out_sides = ("than", signs or {"": 1}, first)
+            rel, signs, start = out_sides
+            before = set(content_terms(clause[:start]))
+            after = set(content_terms(clause[m.end() :])[:_SIDE_TERMS])
+            out.append((rel, signs, before, after))
     return out
 
 
+def _sign_for(signs: dict[str, int], other: dict[str, int]) -> tuple[int, int]:
+    """The two relations' signs for the attribute they share (else their first comparisons)."""
+    shared = [w for w in signs if w in other and w]
+    if shared:
+        return signs[shared[0]], other[shared[0]]
+    return next(iter(signs.values())), next(iter(other.values()))
+
+
 def _crossed_relations(claim: str, passage: str) -> list[tuple[str, bool]]:
-    """The claim's ordered relations whose sides the passage has the other way round, and whether
-    the sign is the same too (then the claim reverses the relation; else it restates it turned round)."""
+    """The claim's one-way relations whose two sides the passage has the other way round, and whether
+    the sign is the same too (then the claim reverses the relation; else it restates it turned round).
+
+    Crossed: what the claim compares against is on the passage's subject side, what the passage
+    compares against is on the claim's, and the two do not share it.
+    """
     passage_rel = _ordered_relations(passage)
     out = []
-    for rel, sign, before, after in _ordered_relations(claim):
-        for p_rel, p_sign, p_before, p_after in passage_rel:
-            if p_rel != rel:
+    for rel, signs, before, after in _ordered_relations(claim):
+        for p_rel, p_signs, p_before, p_after in passage_rel:
+            if p_rel != rel or not after or not p_after:
                 continue
-            same = len(before & p_before) + len(after & p_after)
-            crossed = len(before & p_after) + len(after & p_before)
-            if before & p_after and after & p_before and crossed > same:
+            if after & p_before and p_after & before and not after & p_after:
+                sign, p_sign = _sign_for(signs, p_signs)
                 out.append((rel, sign == p_sign))
                 break
     return out
@@ -1116,7 +1219,10 @@ def check_hedge(claim: str, passage: str) -> list[str]:
     claim_n, passage_n = _normalise(claim), _normalise(passage)
     # Certainty words the passage does not use, or uses only under a negation ("not originally approved")
     for m in _COMPARISON.finditer(claim_n):
-        if m.group(0).lower() not in passage_n.lower():
+        said = m.group(0).lower()
+        if said in ("the best",) and re.search(r"(?i)\b(?:optimal|optimum|ideal|best)\b", passage_n):
+            continue  # "the best results" where the passage says "optimal effect"
+        if said not in passage_n.lower():
             reasons.append(f"hedge: claim compares ({m.group(0)!r}); the passage does not")
     certain = set()
     for clause in split_clauses(claim_n):
@@ -1531,25 +1637,43 @@ def absent_candidates(claim: str, passage: str, vocabulary: frozenset[str] | Non
 
 
 @lru_cache(maxsize=8192)
-def slot_swaps(claim: str, passage: str) -> tuple[tuple[str, str], ...]:
-    """(claim word, passage word) where the claim puts a word of its own between the same neighbours.
+def _content_runs(text: str) -> tuple[tuple[str, str, int], ...]:
+    """(word, content term, token position) for each content word of `text`."""
+    out = []
+    for pos, w in enumerate(words(_normalise(text))):
+        if w in STOP_WORDS or w in _EXTRA_STOP or _quantity_word(w) or len(w) < 2:
+            continue
+        out.append((w, _canon(w), pos))
+    return tuple(out)
 
-    "serious bleeding complications" against "serious withdrawal complications": the content words
-    on either side match and the middle one differs. A paraphrase does this with a synonym, a
-    near-miss with another thing; the judge tells them apart by the two words' meaning in context.
+
+@lru_cache(maxsize=8192)
+def slot_swaps(claim: str, passage: str, *, tight: bool = True) -> tuple[tuple[str, str], ...]:
+    """(claim word, passage word) where the claim puts a word of its own inside the passage's noun phrase.
+
+    "serious bleeding complications" against "serious withdrawal complications": three words in a row
+    on both sides, the outer two the same and the middle one different. A paraphrase does this with
+    a synonym, a near-miss with another thing; the judge tells them apart by the two words' meaning
+    in context. Words the judge's own lists know (synonym groups, direction words) and adverbs are
+    left to the other checks. `tight=False` also takes neighbours with function words between them
+    ("sneezing that does not respond" for "hiccups that do not respond").
     """
-    c, p = content_words(claim), content_words(passage)
+    c, p = _content_runs(claim), _content_runs(passage)
     # the passage word must be absent from the claim as written (synonym groups can be too wide here:
     # "withdrawal" the syndrome and "discontinuation" share one)
-    p_terms, c_terms = _term_set(passage), {stem(w) for w, _t in c}
+    p_terms, c_stems = _term_set(passage), {stem(w) for w, _t, _pos in c}
+    known = _judge_vocabulary()
     out = []
     for i in range(1, len(c) - 1):
-        word, term = c[i]
-        if _covered(term, p_terms) or term in _LIGHT_TERMS or word.endswith("ly"):  # adverbs come and go
+        word, term, pos = c[i]
+        if _covered(term, p_terms) or term in _LIGHT_TERMS or word.endswith("ly") or stem(word) in known:
             continue
-        before, after = c[i - 1][1], c[i + 1][1]
+        if tight and not (c[i - 1][2] == pos - 1 and c[i + 1][2] == pos + 1):
+            continue
         for k in range(1, len(p) - 1):
-            if p[k - 1][1] == before and p[k + 1][1] == after and not _covered(stem(p[k][0]), c_terms):
+            if tight and not (p[k - 1][2] == p[k][2] - 1 and p[k + 1][2] == p[k][2] + 1):
+                continue
+            if p[k - 1][1] == c[i - 1][1] and p[k + 1][1] == c[i + 1][1] and not _covered(stem(p[k][0]), c_stems):
                 out.append((word, p[k][0]))
     return tuple(dict.fromkeys(out))
 
@@ -1928,7 +2052,9 @@ class SupportJudge:
     def swap_reasons(self, claim: str, passage: str) -> list[str]:
         """Veto reasons for words the claim puts between the passage's own neighbours (`slot_swaps`)
         that mean something else: unlike in context (`swap_context`) and as words (`absent_synonym`)."""
-        swaps = slot_swaps(claim, passage)
+        tight = slot_swaps(claim, passage)
+        loose = [s for s in slot_swaps(claim, passage, tight=False) if s not in tight]
+        swaps = [*tight, *loose]
         if not swaps or self._token_model() is None:
             return []
         units = _passage_units(passage)
@@ -1940,9 +2066,8 @@ class SupportJudge:
             others = [v for u in units for v in self._word_in_context(u, theirs)]
             in_context = max((float(a @ b) for a in ours for b in others), default=1.0)
             as_words = float(self._vectors[mine] @ self._vectors[theirs])
-            if in_context < float(self.calibration["swap_context"]) and as_words < float(
-                self.calibration["absent_synonym"]
-            ):
+            limit = float(self.calibration["swap_context"][0 if (mine, theirs) in tight else 1])
+            if in_context < limit and as_words < float(self.calibration["absent_synonym"]):
                 reasons.append(f"entity: claim says {mine!r} where the passage says {theirs!r}")
         return reasons
 

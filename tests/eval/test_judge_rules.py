@@ -37,6 +37,13 @@ WITHDRAWAL = (
         ("4 per thousand", [(0.4, "percent")]),
         ("stopped all at once", []),
         ("5 mg tid", [(5.0, "mass"), (3.0, "times")]),
+        ("three quarters of patients", [(75.0, "percent")]),
+        ("a tenth of them", [(10.0, "percent")]),
+        ("from three point three to zero point four", [(3.3, None), (0.4, None)]),
+        ("in the nineteen-sixties", [(1960.0, None)]),
+        ("once the body adjusts", []),
+        ("taken once daily", [(1.0, "times")]),
+        ("beyond 60 milligrams per 24 hours", [(60.0, "mass")]),
     ],
 )
 def test_shares_ratios_and_shorthand_are_read(text, values):
@@ -80,6 +87,19 @@ def test_a_daily_total_is_the_dose_times_its_frequency():
     assert check_numbers("Adults start on 15 mg a day, in three doses.", DOSE) == []
     assert check_numbers("Adults start on 15 mg three times daily.", DOSE)
     assert check_numbers("Adults start on 20 mg a day.", DOSE)
+
+
+def test_a_rounded_number_may_be_a_little_off_when_the_claim_says_so():
+    passage = "Treatment discontinuation due to intolerable adverse effects ranges from 4% to 27%"
+    assert check_numbers("Between one in twenty-five and just over one in four patients stop.", passage) == []
+    assert check_numbers("Between one in twenty-five and one in four patients stop.", passage)
+    assert check_numbers("Roughly one in three patients stop.", passage)
+
+
+def test_a_proportion_is_its_percentage():
+    passage = "Baclofen is rapidly absorbed with about 70-80% bioavailability."
+    assert check_numbers("Its bioavailability is 0.7 to 0.8.", passage) == []
+    assert check_numbers("Its bioavailability is 0.5 to 0.6.", passage)
 
 
 def test_all_at_once_is_no_frequency():
@@ -138,6 +158,22 @@ def test_a_comparison_turned_round_is_the_same_claim():
     assert check_direction("Tizanidine is less sedating than diazepam.", passage) == []
     assert check_direction("Tizanidine is more sedating than diazepam.", passage)
     assert check_direction("Tizanidine is less sedating than diazepam.", "Tizanidine is more sedating than diazepam.")
+
+
+def test_compared_to_is_a_one_way_relation_too():
+    passage = "The intrathecal route achieves higher spinal fluid concentrations compared to oral tablets."
+    assert check_direction("Oral tablets give higher spinal fluid concentrations than the intrathecal route.", passage)
+    assert (
+        check_direction("Intrathecal dosing gives higher spinal fluid concentrations than oral tablets.", passage) == []
+    )
+    trial = "A meta-analysis revealed that baclofen can significantly reduce pain scores compared to placebo."
+    assert check_direction("Placebo reduced pain scores more than baclofen did.", trial)
+    assert check_direction("Baclofen reduced pain scores more than placebo did.", trial) == []
+
+
+def test_an_adverb_does_not_turn_the_next_direction_word_round():
+    passage = "Gradual dose tapering helps mitigate withdrawal risks."
+    assert check_direction("Slowly lowering the dose reduces the chance of withdrawal.", passage) == []
 
 
 def test_a_comparative_against_a_change_the_other_way():
