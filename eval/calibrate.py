@@ -2,10 +2,10 @@
 
 `python -m eval.calibrate [--pairs FILE] [--extra FILE ...] [--out FILE]` reads
 `eval/data/judge_pairs.jsonl` (fields id, claim, passage, label, kind, split) and fits on its `calib`
-split plus every pair of the extra files: `judge_pairs_extra.jsonl`, `judge_pairs_blind.jsonl` and
-`judge_pairs_blind2.jsonl` (the first two blind sets, spent: each was measured once, then used to find
-the judge's faults, so they now serve as calibration data). The third blind set,
-`judge_pairs_blind3.jsonl`, is never read here.
+split plus every pair of the extra files: `judge_pairs_extra.jsonl` and the spent blind sets
+`judge_pairs_blind.jsonl`, `judge_pairs_blind2.jsonl`, `judge_pairs_blind3.jsonl` (each was measured
+once, then used to find the judge's faults, so they now serve as calibration data). The newest blind
+set, `judge_pairs_blind4.jsonl`, is never read here.
 
 1. computes the judge's soft features (similarity, coverage, missing terms) and its vetoes;
 2. chooses the logistic regression's regularisation C and the in-sample false-accept cap by
@@ -39,7 +39,7 @@ PAIRS_PATH = DATA_DIR / "judge_pairs.jsonl"
 #: More calibration pairs written by the eval session (all in the calib split), kept apart from the
 #: team's file so its held-out split stays untouched.
 EXTRA_PAIRS_PATH = DATA_DIR / "judge_pairs_extra.jsonl"
-SPENT_BLIND_PATHS = (DATA_DIR / "judge_pairs_blind.jsonl", DATA_DIR / "judge_pairs_blind2.jsonl")
+SPENT_BLIND_PATHS = tuple(DATA_DIR / f"judge_pairs_blind{n}.jsonl" for n in ("", "2", "3"))
 EXTRA_PATHS = (EXTRA_PAIRS_PATH, *SPENT_BLIND_PATHS)
 FEATURES = ["sim", "coverage", "missing", "ctx_coverage"]
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 4
+RULES_VERSION = 5
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -323,7 +323,7 @@ _SYNONYM_GROUPS: list[list[str]] = [
     ["suggest", "suggests", "hint", "hints", "indicate", "indicates"],
     ["improve", "improves", "improved", "improvement", "better"],
     ["side", "adverse"],
-    ["common", "commonly", "frequent", "frequently", "often", "usual", "usually", "typical", "typically"],
+    ["common", "commonly", "frequent", "frequently", "often", "usual", "usually", "typical", "typically", "generally"],
 ]
 
 
@@ -341,7 +341,7 @@ def _synonyms() -> dict[str, str]:
 _EXTRA_STOP = frozenset(
     """also like such including include includes included well even still yet however therefore thus hence
     whether either rather via per among within upon across around about approximately roughly nearly almost
-    because since due according between particularly especially specifically much many generally overall less
+    because since due according between particularly especially specifically much many overall less
     possible possibly potential potentially sometimes can could might perhaps likely
     show shows showing shown up come comes make makes making give gives giving given take takes taking taken need
     go goes going get gets getting become becomes became put keep keeps kept
@@ -383,6 +383,11 @@ _PHRASES = [
     (re.compile(r"(?i)\bdon't respond\b"), "not responsive"),
     (re.compile(r"(?i)\bfail(?:s|ed|ing)? to respond\b"), "not responsive"),
     (re.compile(r"(?i)\bpins and needles\b"), "tingling"),
+    (
+        re.compile(r"(?i)\b(?:the )?brain and (?:the )?spinal cord\b|\bspinal cord and (?:the )?brain\b"),
+        "central nervous system",
+    ),
+    (re.compile(r"(?i)\bslow(?:ed)? breathing\b|\bbreathing (?:slows|is slowed)\b"), "respiratory depression"),
     (re.compile(r"(?i)\bkeep(?:s|ing)? (?:a close |an )?eye on\b|\bwatch(?:es|ed)? closely\b"), "monitor"),
     (re.compile(r"(?i)\b(?:get|gets|getting|got) better\b"), "improve"),
     (re.compile(r"(?i)\b(?:get|gets|getting|got) worse\b"), "worsen"),
@@ -523,7 +528,19 @@ _NOT_QUANTITY = re.compile(r"(?i)\b(?:all )?at once\b|\bonce (?:again|more)\b|\b
 #: "per 24 hours" is a day.
 _PER_DAY = re.compile(r"(?i)\b(?:per|a|each|every|in|/)\s*(?:24|twenty-four|twenty four)[\s-]*(?:hours?|hrs?|h)\b")
 #: "one in ten", "3 out of 4": a share, compared as a percentage.
-_RATIO_JOIN = (("in",), ("out", "of"))
+_RATIO_JOIN = (("in",), ("out", "of"), ("of", "every"), ("in", "every"))
+_RATIO_WORDS = frozenset({"in", "out", "every"})
+
+
+def _ratio_gap(gap: tuple[str, ...]) -> bool:
+    """Whether the tokens between two numbers make a share: "in", "out of", "patients in", "of every"."""
+    if gap in _RATIO_JOIN:
+        return True
+    # "one patient in ten", "three people out of four": a noun or two before the join
+    for n in (1, 2):
+        if len(gap) > n and gap[n:] in _RATIO_JOIN and all(t.isalpha() and t not in _UNITS for t in gap[:n]):
+            return True
+    return False
 
 
 class Quantity(NamedTuple):
@@ -677,8 +694,8 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             nxt = tokens[i + used] if i + used < len(tokens) else ""
             # "one" alone is usually a pronoun ("one of the side effects"): keep it only as a
             # quantity (a unit, a range, a fraction, "one hundred")
-            ratio = nxt in ("in", "out") and any(
-                t[0].isdigit() or t in _SMALL or t == "a" for t in tokens[i + used + 1 : i + used + 3]
+            ratio = any(t in _RATIO_WORDS for t in tokens[i + used : i + used + 3]) and any(
+                t[0].isdigit() or t in _SMALL or t == "a" for t in tokens[i + used + 1 : i + used + 5]
             )
             if tok != "one" or used > 1 or is_fraction or nxt in _UNITS or nxt in _RANGE_JOIN or ratio:
                 if not is_fraction or numerator == 1:  # "three quarters" is no "4 times"
@@ -692,12 +709,19 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
 
     shares: list[Quantity] = []
     k = 0
-    while k + 1 < len(found):  # "one in ten", "3 out of 4": a share of a whole
+    while k + 1 < len(found):  # "one in ten", "3 out of 4", "27 of every 100": a share of a whole
         (a, _fa, la), (b, fb, lb) = found[k], found[k + 1]
         gap = tuple(tokens[la + 1 : fb])
-        if gap in _RATIO_JOIN and 0 < a <= b and tokens[lb + 1 : lb + 2] != ["%"]:
+        if _ratio_gap(gap) and 0 < a <= b and tokens[lb + 1 : lb + 2] != ["%"]:
             shares.append(Quantity(100.0 * a / b, 100.0 * a / b, "percent", " ".join(tokens[_fa : lb + 1])))
             del found[k : k + 2]
+            # "4 to 27 of every 100": the range's first end shares the whole
+            if k > 0 and all(t in _RANGE_JOIN or t in ("from", "between") for t in tokens[found[k - 1][2] + 1 : _fa]):
+                first = found[k - 1][0]
+                if 0 < first <= b:
+                    shares.append(Quantity(100.0 * first / b, 100.0 * first / b, "percent", f"{first:g} in {b:g}"))
+                    del found[k - 1]
+                    k -= 1
             continue
         k += 1
 
@@ -739,19 +763,17 @@ def _close(a: float, b: float) -> bool:
 
 def _daily_totals(quantities: Sequence[Quantity]) -> list[Quantity]:
     """The day's total of a dose given so many times a day: "5 mg three times daily" is 15 mg a day."""
-    out = []
-    for dose, times in zip(quantities, quantities[1:], strict=False):
-        if (
-            dose.unit in ("mass", "volume")
-            and dose.per in (None, "dose")
-            and times.unit == "times"
-            and times.per == "day"
-        ):
-            total = dose.value * times.raw
-            out.append(Quantity(total, dose.raw * times.raw, dose.unit, f"{total:g} a day", "day"))
-    return out
+    doses = [q for q in quantities if q.unit in ("mass", "volume") and q.per in (None, "dose")]
+    times = [q for q in quantities if q.unit == "times" and q.per == "day"]
+    # every dose by every frequency: "5 mg to 20 mg, three to four times daily" runs from 15 to 80 mg a day
+    return [
+        Quantity(d.value * t.raw, d.raw * t.raw, d.unit, f"{d.value * t.raw:g} a day", "day")
+        for d in doses
+        for t in times
+    ]
 
 
+_DAILY = re.compile(r"(?i)\b(?:daily|a day|per day|each day|every day|total)\b")
 #: A claim that rounds ("about a quarter", "just over one in four") may be off by this share.
 _APPROXIMATE = re.compile(
     r"(?i)\b(?:about|approximately|roughly|around|nearly|almost|just (?:over|under)|close to)\b|~"
@@ -779,7 +801,11 @@ def check_numbers(claim: str, passage: str) -> list[str]:
             and any(p.unit == "percent" and _close(p.value / 100, q.raw) for p in passage_q)
         ):
             continue  # "a bioavailability of 0.7 to 0.8" for "70-80%"
-        if q.unit is not None and q.per == "day" and any(p.unit == q.unit and _close(p.value, q.value) for p in totals):
+        # a dose with no frequency of its own in a claim about the day: "a daily total of 15 mg"
+        per_day = q.per == "day" or (
+            q.per is None and _DAILY.search(claim) and not any(x.unit == "times" for x in claim_q)
+        )
+        if q.unit is not None and per_day and any(p.unit == q.unit and _close(p.value, q.value) for p in totals):
             continue  # "15 mg a day" for "5 mg three times daily"
         if q.unit is not None:
             same = any(p.unit == q.unit and _close(p.value, q.value) for p in passage_q)
@@ -1197,7 +1223,7 @@ _STRONG_HEDGE = re.compile(
     r"\b(?:studied|investigated|investigation|explored|preliminary|suggests?|suggested|"
     r"promising|mixed results|more research|further research|under investigation|emerging|"
     r"some studies|candidate|off-label|not fully|tried|trialled|trialed|tested|experimental|hints?|"
-    r"early (?:studies|data|evidence|research|trials))\b",
+    r"early (?:studies|data|evidence|research|trials)|inconsistent|conflicting|mixed)\b",
     re.IGNORECASE,
 )
 _WEAK_HEDGE = re.compile(
@@ -1321,7 +1347,7 @@ _ENTITY_FAMILIES = _NAMED_FAMILIES + _ATTRIBUTE_FAMILIES
 #: Opposites that the passage must state when the claim does: a frequency is a claim of its own.
 _REQUIRED_FAMILIES: list[list[str]] = [
     ["rare|rarely|seldom|infrequent|infrequently",
-     "common|commonly|often|frequently|usually|typically|hallmark"],
+     "common|commonly|often|frequently|usually|typically|generally|hallmark"],
 ]  # fmt: skip
 
 
@@ -1624,6 +1650,8 @@ def absent_candidates(claim: str, passage: str, vocabulary: frozenset[str] | Non
         for w, t in written:
             if w in joined or w in exempt or _covered(t, p_terms) or stem(w) in known or t in known:
                 continue
+            if _direction_form(w) != w:  # "quietens", "boosting": a form of a direction word
+                continue
             if not _is_common(w, vocabulary):
                 out.setdefault(w, AbsentCandidate(w, "specialised", (w,)))
     for members in enumerations(claim):
@@ -1634,6 +1662,10 @@ def absent_candidates(claim: str, passage: str, vocabulary: frozenset[str] | Non
             name = " ".join(member)
             out.setdefault(name, AbsentCandidate(name, "member", (name, *member) if len(member) > 1 else (name,)))
     return list(out.values())
+
+
+#: Words before a verb: a loose swap after them is an action, not a thing.
+_VERB_CUES = frozenset("can could may might will would should must to does did do not never".split())
 
 
 @lru_cache(maxsize=8192)
@@ -1659,6 +1691,7 @@ def slot_swaps(claim: str, passage: str, *, tight: bool = True) -> tuple[tuple[s
     ("sneezing that does not respond" for "hiccups that do not respond").
     """
     c, p = _content_runs(claim), _content_runs(passage)
+    toks = words(_normalise(claim))
     # the passage word must be absent from the claim as written (synonym groups can be too wide here:
     # "withdrawal" the syndrome and "discontinuation" share one)
     p_terms, c_stems = _term_set(passage), {stem(w) for w, _t, _pos in c}
@@ -1670,6 +1703,8 @@ def slot_swaps(claim: str, passage: str, *, tight: bool = True) -> tuple[tuple[s
             continue
         if tight and not (c[i - 1][2] == pos - 1 and c[i + 1][2] == pos + 1):
             continue
+        if not tight and toks[pos - 1 : pos][:1] and toks[pos - 1] in _VERB_CUES:
+            continue  # "can climb to": a verb, not a thing put in another thing's place
         for k in range(1, len(p) - 1):
             if tight and not (p[k - 1][2] == p[k][2] - 1 and p[k + 1][2] == p[k][2] + 1):
                 continue
