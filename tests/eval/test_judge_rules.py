@@ -9,6 +9,7 @@ import pytest
 from rag.judge import (
     SupportJudge,
     check_direction,
+    check_entities,
     check_negation,
     check_numbers,
     extract_quantities,
@@ -23,6 +24,11 @@ INCIDENCE = "The incidence of adverse effects ranges from 10% to 75%"
 WITHDRAWAL = (
     "Withdrawal Risk: Avoid abrupt discontinuation of baclofen to prevent potentially serious withdrawal complications"
 )
+
+
+@pytest.fixture(scope="module")
+def judge(encoder):
+    return SupportJudge(encoder)
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -44,6 +50,9 @@ WITHDRAWAL = (
         ("once the body adjusts", []),
         ("taken once daily", [(1.0, "times")]),
         ("beyond 60 milligrams per 24 hours", [(60.0, "mass")]),
+        ("one patient in ten", [(10.0, "percent")]),
+        ("from 4 to 27 of every 100 patients", [(27.0, "percent"), (4.0, "percent")]),
+        ("one of the patients in the study", []),
     ],
 )
 def test_shares_ratios_and_shorthand_are_read(text, values):
@@ -100,6 +109,20 @@ def test_a_proportion_is_its_percentage():
     passage = "Baclofen is rapidly absorbed with about 70-80% bioavailability."
     assert check_numbers("Its bioavailability is 0.7 to 0.8.", passage) == []
     assert check_numbers("Its bioavailability is 0.5 to 0.6.", passage)
+
+
+def test_a_daily_total_over_ranges_of_dose_and_frequency():
+    passage = "Commonly, dosages range from 5 mg to 20 mg, taken three to four times daily."
+    assert check_numbers("The total daily intake comes to between 15 mg and 80 mg.", passage) == []
+    assert check_numbers("The total daily intake comes to between 15 mg and 100 mg.", passage)
+
+
+def test_brain_and_spinal_cord_is_the_central_nervous_system(judge):
+    passage = "Baclofen exerts its effects primarily through the central nervous system (CNS)."
+    assert judge.vetoes("Baclofen acts mainly via the brain and spinal cord.", passage) == []
+    assert check_entities("Baclofen acts mainly via the brain.", passage) or judge.vetoes(
+        "Baclofen acts mainly via the liver.", passage
+    )
 
 
 def test_all_at_once_is_no_frequency():
@@ -198,11 +221,6 @@ def test_lower_back_is_a_place():
 
 
 # --- with the model: slot swaps and words aligned in context ------------------------------------
-
-
-@pytest.fixture(scope="module")
-def judge(encoder):
-    return SupportJudge(encoder)
 
 
 def test_slot_swaps_are_found():
