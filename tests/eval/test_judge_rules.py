@@ -9,7 +9,6 @@ import pytest
 from rag.judge import (
     SupportJudge,
     check_direction,
-    check_entities,
     check_negation,
     check_numbers,
     extract_quantities,
@@ -120,9 +119,7 @@ def test_a_daily_total_over_ranges_of_dose_and_frequency():
 def test_brain_and_spinal_cord_is_the_central_nervous_system(judge):
     passage = "Baclofen exerts its effects primarily through the central nervous system (CNS)."
     assert judge.vetoes("Baclofen acts mainly via the brain and spinal cord.", passage) == []
-    assert check_entities("Baclofen acts mainly via the brain.", passage) or judge.vetoes(
-        "Baclofen acts mainly via the liver.", passage
-    )
+    assert judge.vetoes("Baclofen acts mainly via the liver.", passage)
 
 
 def test_all_at_once_is_no_frequency():
