@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=_dispatch("quiz.cli:run"))
 
+    _NLI_HELP = (
+        "a local NLI cross-encoder folder (sentence-transformers CrossEncoder); its entailment probability "
+        "is blended into the judge's score, the hard checks still veto"
+    )
     p = sub.add_parser("eval", help="evaluate: run the gold set, score other answers, run the judge")
     esub = p.add_subparsers(dest="eval_command", metavar="SUBCOMMAND")
     e = esub.add_parser("run", help="run the system on a gold question set and write a report")
@@ -105,9 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     e = esub.add_parser("score", help="score another system's answers (ALCE-shape JSON lines)")
     e.add_argument("file", metavar="FILE", help="JSON lines: {id, question, answer, passages:[{title,text}]}")
     e.add_argument("--json", action="store_true", help="one JSON line per record, then the aggregate")
+    e.add_argument("--nli", metavar="DIR", default=None, help=_NLI_HELP)
     e.set_defaults(func=_dispatch("eval.cli:run_score"))
     e = esub.add_parser("judge", help="the support judge: JSON lines {id, claim, passage} on stdin")
     e.add_argument("--json", action="store_true", help="JSON lines out (the default)")
+    e.add_argument("--nli", metavar="DIR", default=None, help=_NLI_HELP)
     e.set_defaults(func=_dispatch("eval.cli:run_judge"))
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 

@@ -19,7 +19,7 @@ def run_score(args: argparse.Namespace) -> int:
     from rag.judge import SupportJudge, default_cache_dir
 
     records = read_records(args.file)  # bad input fails here, before the model loads
-    judge = SupportJudge(cache_dir=default_cache_dir())
+    judge = SupportJudge(cache_dir=default_cache_dir(), nli=getattr(args, "nli", None))
     results, agg = score_records(records, judge)
     judge.save_cache()
     if args.json:
@@ -53,7 +53,7 @@ def run_judge(args: argparse.Namespace) -> int:
     items = parse_judge_lines(sys.stdin.read().splitlines())
     if not items:
         return 0
-    judge = SupportJudge(cache_dir=default_cache_dir())
+    judge = SupportJudge(cache_dir=default_cache_dir(), nli=getattr(args, "nli", None))
     for start in range(0, len(items), _JUDGE_BATCH):
         batch = items[start : start + _JUDGE_BATCH]
         verdicts = judge.judge_many([(it["claim"], it["passage"]) for it in batch])

@@ -49,3 +49,6 @@ def test_eval_judge_stdin(tmp_path):
     assert all(isinstance(o["score"], float) for o in out)
     p = run(["eval", "judge"], tmp_path, stdin='{"id": 1, "claim": "x"}\n')
     assert p.returncode == 2 and "line 1" in p.stderr and "passage" in p.stderr
+    # a missing NLI model folder is a one-line error, not a traceback
+    p = run(["eval", "judge", "--nli", str(tmp_path / "no-such-model")], tmp_path, stdin=json.dumps(pairs[0]) + "\n")
+    assert p.returncode == 2 and "NLI model folder not found" in p.stderr and "Traceback" not in p.stderr
