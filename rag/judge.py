@@ -422,25 +422,21 @@ def _quantity_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
+def _content_runs(text: str) -> tuple[tuple[str, str, int], ...]:
+    """(word as written, lower-cased; its content term; its token position) for each content word of `text`."""
+    return tuple((w, _canon(w), pos) for pos, w in enumerate(words(_normalise(text))) if not _function_word(w))
+
+
+@lru_cache(maxsize=8192)
 def content_terms(text: str) -> tuple[str, ...]:
     """The claim-bearing terms of `text`: words minus stop words and numbers, stemmed, synonym-mapped."""
-    out = []
-    for w in words(_normalise(text)):
-        if w in STOP_WORDS or w in _EXTRA_STOP or _quantity_word(w) or len(w) < 2:
-            continue
-        out.append(_canon(w))
-    return tuple(out)
+    return tuple(t for _w, t, _pos in _content_runs(text))
 
 
 @lru_cache(maxsize=8192)
 def content_words(text: str) -> tuple[tuple[str, str], ...]:
     """(word as written, lower-cased; its content term) for each content word of `text`."""
-    out = []
-    for w in words(_normalise(text)):
-        if w in STOP_WORDS or w in _EXTRA_STOP or _quantity_word(w) or len(w) < 2:
-            continue
-        out.append((w, _canon(w)))
-    return tuple(out)
+    return tuple((w, t) for w, t, _pos in _content_runs(text))
 
 
 @lru_cache(maxsize=8192)
@@ -664,14 +660,10 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
         if tok == "once" and not _frequency_once(tokens, i):  # "once the body adjusts": a conjunction
             i += 1
             continue
-        if (
-            tok == "nineteen"
-            and [t for t in tokens[i + 1 : i + 3] if t != "-"][:1]
-            and ([t for t in tokens[i + 1 : i + 3] if t != "-"][0] in _DECADES)
-        ):  # "the nineteen-sixties"
-            decade = next(t for t in tokens[i + 1 : i + 3] if t != "-")
-            found.append((float(_DECADES[decade]), i, tokens.index(decade, i)))
-            i = tokens.index(decade, i) + 1
+        decade = next((k for k in range(i + 1, min(i + 3, len(tokens))) if tokens[k] != "-"), None)
+        if tok == "nineteen" and decade is not None and tokens[decade] in _DECADES:  # "the nineteen-sixties"
+            found.append((float(_DECADES[tokens[decade]]), i, decade))
+            i = decade + 1
             continue
         if tok in _MULTIPLE:  # "twice daily" is 2 times
             found.append((float(_MULTIPLE[tok]), i, i))
@@ -755,10 +747,6 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             )
             quantities.append(Quantity(value * factor, value, dim, written + (f" per {per}" if per else ""), per))
     return tuple(quantities)
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
 
 def _daily_totals(quantities: Sequence[Quantity]) -> list[Quantity]:
@@ -1055,11 +1043,11 @@ def _directions(
     text: str, window: tuple[int, int] = (3, 4)
 ) -> tuple[tuple[str, int, frozenset[str], frozenset[str]], ...]:
     """(axis, +1/-1, the content terms around the direction word, those after it) per direction word."""
+    table = _direction_table()
     out = []
     for clause in split_clauses(_normalise(text)):
         # a direction word's other forms read as it ("boosting" as "boost"); the table keys them as written
         toks = [_direction_form(w) for w in words(clause)]
-        table = _direction_table()
         content = [i for i, w in enumerate(toks) if w not in STOP_WORDS and w not in _EXTRA_STOP and w not in table]
         hits = [i for i, w in enumerate(toks) if w in table and not (w in _PLACE_WORDS and toks[i + 1 : i + 2] and
                 toks[i + 1] in _BODY_PARTS)]  # fmt: skip
@@ -1163,15 +1151,6 @@ def _crossed_relations(claim: str, passage: str) -> list[tuple[str, bool]]:
     return out
 
 
-def check_order(claim: str, passage: str) -> list[str]:
-    """A one-way relation (outweighs, exceeds, more ... than, rather than) with its two sides swapped."""
-    return [
-        f"direction: the claim swaps the two sides of {rel!r}"
-        for rel, same in _crossed_relations(claim, passage)
-        if same
-    ]
-
-
 def check_direction(claim: str, passage: str) -> list[str]:
     """A change the claim states must not point the other way in the passage, for the same thing."""
     crossed = _crossed_relations(claim, passage)
@@ -1246,7 +1225,7 @@ def check_hedge(claim: str, passage: str) -> list[str]:
     # Certainty words the passage does not use, or uses only under a negation ("not originally approved")
     for m in _COMPARISON.finditer(claim_n):
         said = m.group(0).lower()
-        if said in ("the best",) and re.search(r"(?i)\b(?:optimal|optimum|ideal|best)\b", passage_n):
+        if said == "the best" and re.search(r"(?i)\b(?:optimal|optimum|ideal|best)\b", passage_n):
             continue  # "the best results" where the passage says "optimal effect"
         if said not in passage_n.lower():
             reasons.append(f"hedge: claim compares ({m.group(0)!r}); the passage does not")
@@ -1467,9 +1446,8 @@ _ENDINGS = ("ness", "ing", "ly", "es", "ed", "s")
 
 
 def _function_word(word: str) -> bool:
-    return (
-        word in STOP_WORDS or word in _EXTRA_STOP or word in _QUANTITY_WORDS or bool(_NUMBERISH.match(word))
-    ) or len(word) < 2
+    """A word that carries no claim content: a stop word, a number or unit word, or a single letter."""
+    return word in STOP_WORDS or word in _EXTRA_STOP or _quantity_word(word) or len(word) < 2
 
 
 def _word_forms(word: str) -> set[str]:
@@ -1666,17 +1644,6 @@ def absent_candidates(claim: str, passage: str, vocabulary: frozenset[str] | Non
 
 #: Words before a verb: a loose swap after them is an action, not a thing.
 _VERB_CUES = frozenset("can could may might will would should must to does did do not never".split())
-
-
-@lru_cache(maxsize=8192)
-def _content_runs(text: str) -> tuple[tuple[str, str, int], ...]:
-    """(word, content term, token position) for each content word of `text`."""
-    out = []
-    for pos, w in enumerate(words(_normalise(text))):
-        if w in STOP_WORDS or w in _EXTRA_STOP or _quantity_word(w) or len(w) < 2:
-            continue
-        out.append((w, _canon(w), pos))
-    return tuple(out)
 
 
 @lru_cache(maxsize=8192)
@@ -2033,7 +2000,8 @@ class SupportJudge:
             return 0.0, 0.0
         units = _passage_units(passage)
         self._encode_words([claim, *units])
-        passage_vecs = [v for u in units for _w, v in self._words.get(u, [])]
+        vecs_of_passage = [v for u in units for _w, v in self._words.get(u, [])]
+        passage_vecs = np.stack(vecs_of_passage) if vecs_of_passage else None
         claim_words = self._words.get(claim, [])
         lo, hi = self.calibration["ctx_match"]
         credits = []
@@ -2041,7 +2009,9 @@ class SupportJudge:
             if t not in missing:
                 continue
             vecs = [v for cw, v in claim_words if cw == w]
-            best = max((float(np.max(np.stack(passage_vecs) @ v)) for v in vecs), default=0.0) if passage_vecs else 0.0
+            best = (
+                max((float(np.max(passage_vecs @ v)) for v in vecs), default=0.0) if passage_vecs is not None else 0.0
+            )
             credits.append(min(1.0, max(0.0, (best - lo) / (hi - lo))))
         if not credits:
             return 0.0, float(len(missing))
@@ -2139,14 +2109,17 @@ class SupportJudge:
         # one batched encode: claims, passage sentences, the words the near-synonym credit needs, and
         # the absent-entity candidates with the passage words they are compared with
         needed = [t for c, p in live for t in (c, *_passage_units(p))]
+        in_context = []  # texts whose words in context the credit for missing words needs
         for (c, p), candidates in absent_for.items():
             cov, missing = coverage(c, p)
             mw, pw = self._soft_words(c, p, cov, missing)
             needed += mw + pw
+            if missing:
+                in_context += [c, *_passage_units(p)]
             if candidates:
                 needed += _passage_phrases(p) + [w for cand in candidates for w in cand.words]
         self._encode(needed)
-        self._encode_words(t for (c, p) in absent_for if coverage(c, p)[1] for t in (c, *_passage_units(p)))
+        self._encode_words(in_context)
         for pair, candidates in absent_for.items():
             if candidates:
                 vetoes_for[pair] = self._absent_reasons(pair[1], candidates)
