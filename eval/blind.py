@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.jsonl import read_objects
-from eval.metrics import agreement
+from eval.metrics import agreement, agreement_intervals
 from index.errors import BqaError, InputError, ModelError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -95,12 +95,14 @@ def measure(pairs: Sequence[dict[str, Any]], verdicts: dict[str, bool]) -> dict[
 
     Returns:
         `metrics.agreement`'s figures (n, accuracy, balanced_accuracy, kappa, false_accept_rate,
-        false_reject_rate), plus `n_true`, `n_false`, `by_kind` {kind: {label, n, correct, accuracy}}
-        and `errors` [{id, kind, label, claim}] for every pair the judge got wrong.
+        false_reject_rate), their 95 % `intervals` (`metrics.agreement_intervals`), plus `n_true`,
+        `n_false`, `by_kind` {kind: {label, n, correct, accuracy}} and `errors` [{id, kind, label,
+        claim}] for every pair the judge got wrong.
     """
     predicted = [bool(verdicts[p["id"]]) for p in pairs]
     gold = [bool(p["label"]) for p in pairs]
     report: dict[str, Any] = dict(agreement(predicted, gold))
+    report["intervals"] = agreement_intervals(predicted, gold)
     report["n_true"] = sum(gold)
     report["n_false"] = len(gold) - sum(gold)
     by_kind: dict[str, dict[str, Any]] = defaultdict(lambda: {"n": 0, "correct": 0})
@@ -123,13 +125,16 @@ def measure(pairs: Sequence[dict[str, Any]], verdicts: dict[str, bool]) -> dict[
 
 def format_text(report: dict[str, Any]) -> str:
     """The report as a few aligned lines."""
+    ci = {k: f"  (95 % interval {lo:.3f}-{hi:.3f})" for k, (lo, hi) in report.get("intervals", {}).items()}
     lines = [
         f"pairs {report['n']} ({report['n_true']} true, {report['n_false']} false)",
         f"accuracy           {report['accuracy']:.3f}",
-        f"balanced accuracy  {report['balanced_accuracy']:.3f}",
+        f"balanced accuracy  {report['balanced_accuracy']:.3f}{ci.get('balanced_accuracy', '')}",
         f"Cohen's kappa      {report['kappa']:.3f}",
-        f"false accepted     {report['false_accept_rate']:.3f}  (share of false pairs judged supported)",
-        f"true rejected      {report['false_reject_rate']:.3f}  (share of true pairs judged unsupported)",
+        f"false accepted     {report['false_accept_rate']:.3f}{ci.get('false_accept_rate', '')}"
+        "  (share of false pairs judged supported)",
+        f"true rejected      {report['false_reject_rate']:.3f}{ci.get('false_reject_rate', '')}"
+        "  (share of true pairs judged unsupported)",
         "",
         "kind           label   n  correct  accuracy",
     ]

@@ -180,12 +180,15 @@ def fit(
 
 
 def agreement_report(judge: SupportJudge, rows: list[dict]) -> dict:
-    """The judge's agreement with the labels of `rows`, rounded."""
-    from eval.metrics import agreement
+    """The judge's agreement with the labels of `rows`, rounded, with 95 % intervals."""
+    from eval.metrics import agreement, agreement_intervals
 
     verdicts = judge.judge_many([(r["claim"], r["passage"]) for r in rows])
-    stats = agreement([v.supported for v in verdicts], [bool(r["label"]) for r in rows])
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in stats.items()}
+    predicted, gold = [v.supported for v in verdicts], [bool(r["label"]) for r in rows]
+    stats = agreement(predicted, gold)
+    report: dict = {k: round(v, 4) if isinstance(v, float) else v for k, v in stats.items()}
+    report["intervals"] = agreement_intervals(predicted, gold)
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:

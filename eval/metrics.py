@@ -405,6 +405,51 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
     }
 
 
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion (95 % by default); (0, 1) when n is 0.
+
+    Unlike the normal approximation it stays inside [0, 1] and is not empty at 0 of n:
+    2 false accepts of 80 is 2.5 %, but anything from 0.7 % to 8.7 % fits.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def balanced_accuracy_interval(
+    predicted: Sequence[bool], gold: Sequence[bool], *, reps: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """95 % bootstrap interval of balanced accuracy, resampling true and false pairs separately.
+
+    Deterministic for a given seed. Needs both classes; with one, it is that class's accuracy's interval.
+    """
+    y_pred, y_true = np.asarray(predicted, dtype=bool), np.asarray(gold, dtype=bool)
+    right = y_pred == y_true
+    groups = [right[y_true], right[~y_true]]
+    groups = [g for g in groups if len(g)]
+    if not groups:
+        return 0.0, 1.0
+    rng = np.random.default_rng(seed)
+    means = [rng.choice(g, size=(reps, len(g)), replace=True).mean(axis=1) for g in groups]
+    samples = np.mean(means, axis=0)
+    lo, hi = np.percentile(samples, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def agreement_intervals(predicted: Sequence[bool], gold: Sequence[bool]) -> dict[str, list[float]]:
+    """95 % intervals of `agreement`'s balanced accuracy (bootstrap) and its two error rates (Wilson)."""
+    y_pred, y_true = np.asarray(predicted, dtype=bool), np.asarray(gold, dtype=bool)
+    negatives = ~y_true
+    return {
+        "balanced_accuracy": [round(v, 4) for v in balanced_accuracy_interval(y_pred, y_true)],
+        "false_accept_rate": [round(v, 4) for v in wilson_interval(int(y_pred[negatives].sum()), int(negatives.sum()))],
+        "false_reject_rate": [round(v, 4) for v in wilson_interval(int((~y_pred[y_true]).sum()), int(y_true.sum()))],
+    }
+
+
 def agreement(predicted: Sequence[bool], gold: Sequence[bool]) -> dict[str, float | int]:
     """Accuracy, balanced accuracy, Cohen's kappa and the false-accept rate of a binary judge."""
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, cohen_kappa_score

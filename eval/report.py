@@ -307,8 +307,10 @@ def judge_agreement(judge: Any, pairs_path: Path = PAIRS_PATH) -> dict[str, Any]
     for split in ("calib", "heldout"):
         idx = [i for i, r in enumerate(rows) if r.get("split") == split]
         if idx:
-            stats = metrics.agreement([verdicts[i].supported for i in idx], [bool(rows[i]["label"]) for i in idx])
+            predicted, gold = [verdicts[i].supported for i in idx], [bool(rows[i]["label"]) for i in idx]
+            stats = metrics.agreement(predicted, gold)
             out[split] = {k: round(v, 4) if isinstance(v, float) else v for k, v in stats.items()}
+            out[split]["intervals"] = metrics.agreement_intervals(predicted, gold)
     held = [i for i, r in enumerate(rows) if r.get("split") == "heldout"]
     by_kind: dict[str, list[bool]] = defaultdict(list)
     for i in held:
@@ -486,7 +488,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         h = ja["heldout"]
         lines += [
             "The judge decides every citation and faithfulness figure above. On the held-out hand-labelled "
-            f"pairs ({h['n']} claim/passage pairs, never used for calibration):",
+            f"pairs ({h['n']} claim/passage pairs, never used for calibration; 95 % intervals in brackets):",
             "",
             "| | accuracy | balanced accuracy | Cohen's kappa | unsupported accepted | supported rejected |",
             "|---|---|---|---|---|---|",
@@ -494,9 +496,16 @@ def render_markdown(result: dict[str, Any]) -> str:
         for split in ("heldout", "calib"):
             if split in ja:
                 x = ja[split]
+                ci = x.get("intervals", {})
+                bal = f"{x['balanced_accuracy']:.3f}" + (
+                    " ({:.2f}-{:.2f})".format(*ci["balanced_accuracy"]) if "balanced_accuracy" in ci else ""
+                )
+                fa = f"{x['false_accept_rate']:.1%}" + (
+                    " ({:.1%}-{:.1%})".format(*ci["false_accept_rate"]) if "false_accept_rate" in ci else ""
+                )
                 lines.append(
-                    f"| {split} ({x['n']}) | {x['accuracy']:.3f} | {x['balanced_accuracy']:.3f} | {x['kappa']:.3f} | "
-                    f"{x['false_accept_rate']:.1%} | {x['false_reject_rate']:.1%} |"
+                    f"| {split} ({x['n']}) | {x['accuracy']:.3f} | {bal} | {x['kappa']:.3f} | "
+                    f"{fa} | {x['false_reject_rate']:.1%} |"
                 )
         lines += [
             "",

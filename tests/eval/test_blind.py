@@ -96,6 +96,15 @@ def test_measure_perfect_and_kappa_nonzero():
     assert one_off["kappa"] == pytest.approx(2 / 3)
 
 
+def test_measure_gives_intervals_around_its_figures():
+    r = blind.measure(TINY, VERDICTS)
+    lo, hi = r["intervals"]["false_accept_rate"]
+    assert lo < 2 / 3 < hi and hi < 1.0  # Wilson: 2 of 3 -> about 0.21-0.94
+    lo, hi = r["intervals"]["balanced_accuracy"]
+    assert 0.0 <= lo < 0.5 < hi <= 1.0
+    assert "95 % interval" in blind.format_text(r)
+
+
 def test_main_with_fake_judge(tmp_path, capsys):
     path = tmp_path / "pairs.jsonl"
     path.write_text("".join(json.dumps(p) + "\n" for p in TINY), encoding="utf-8")

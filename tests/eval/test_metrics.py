@@ -145,3 +145,24 @@ def test_abstention_conflicts_latency_agreement():
     assert ag["false_accept_rate"] == pytest.approx(1 / 3)
     # kappa: po = 0.75, pe = 0.5*0.25 + 0.5*0.75 = 0.5 -> 0.5
     assert ag["kappa"] == pytest.approx(0.5)
+
+
+def test_wilson_interval_known_values():
+    # 5 of 10: the textbook Wilson interval is 0.237-0.763
+    assert metrics.wilson_interval(5, 10) == pytest.approx((0.2366, 0.7634), abs=1e-4)
+    lo, hi = metrics.wilson_interval(0, 10)
+    assert lo == 0.0 and hi == pytest.approx(0.2775, abs=1e-4)  # none seen is not "never"
+    lo, hi = metrics.wilson_interval(2, 80)
+    assert lo < 0.025 < hi and hi > 0.05  # 2.5 % false accepts of 80 cannot show "at most 5 %"
+    assert metrics.wilson_interval(0, 0) == (0.0, 1.0)
+
+
+def test_balanced_accuracy_interval_shrinks_with_more_pairs_and_is_repeatable():
+    gold = [True] * 40 + [False] * 40
+    pred = [True] * 30 + [False] * 10 + [False] * 36 + [True] * 4  # recall 0.75 and 0.9: balanced 0.825
+    lo, hi = metrics.balanced_accuracy_interval(pred, gold)
+    assert lo < 0.825 < hi
+    assert metrics.balanced_accuracy_interval(pred, gold) == (lo, hi)
+    lo4, hi4 = metrics.balanced_accuracy_interval(pred * 4, gold * 4)
+    assert lo4 < 0.825 < hi4 and hi4 - lo4 < (hi - lo) * 0.7
+    assert metrics.balanced_accuracy_interval([True] * 5, [True] * 5) == (1.0, 1.0)

@@ -92,6 +92,10 @@ def test_report_with_a_fake_system(tmp_path):
     md = (tmp_path / "out" / "report.md").read_text()
     assert "| q4 | unanswerable | dev |" in md and "stored in a fridge" in md
     assert "85%" in md  # ALCE's human agreement, for comparison
+    # two held-out pairs, both right: the table shows how little that pins down
+    lo, hi = result["judge_agreement"]["heldout"]["intervals"]["false_accept_rate"]
+    assert lo == 0.0 and hi > 0.5
+    assert f"0.0% (0.0%-{hi:.1%})" in md
     data = json.loads((tmp_path / "out" / "report.json").read_text())
     assert data["system"]["n_questions"] == 4 and len(data["rows"]) == 4
 
