@@ -20,8 +20,8 @@ CORPUS = ROOT / "corpus"
 DATA = ROOT / "eval" / "data"
 #: In the order they were written: each set is checked against every file before it.
 FILES = ["judge_pairs.jsonl", "judge_pairs_extra.jsonl", "judge_pairs_blind.jsonl", "judge_pairs_blind2.jsonl",
-         "judge_pairs_blind3.jsonl", "judge_pairs_blind4.jsonl"]  # fmt: skip
-SETS = {"blind2": "c", "blind3": "d", "blind4": "e"}
+         "judge_pairs_blind3.jsonl", "judge_pairs_blind4.jsonl", "judge_pairs_blind5.jsonl"]  # fmt: skip
+SETS = {"blind2": "c", "blind3": "d", "blind4": "e", "blind5": "f"}
 KINDS = {"paraphrase": 34, "partial": 26, "number-format": 14, "copy": 6, "number": 10, "unit": 9, "negation": 10,
          "direction": 10, "hedge": 10, "entity": 11, "extra": 10, "unrelated": 10}  # fmt: skip
 
