@@ -1,4 +1,4 @@
-"""The later blind judge pair sets (2-4) are well formed: file checks only, no judge and no model.
+"""The later blind judge pair sets (2-5) are well formed: file checks only, no judge and no model.
 
 Each set has 160 pairs, 80 true and 80 false, 32 per corpus document, the same kinds in the same
 numbers, ids with its own letter, and no (claim, passage) pair from an older file; each brings at
