@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 5
+RULES_VERSION = 6
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -519,6 +519,12 @@ _RANGE_JOIN = {"to", "-", "–", "—", "and", "or", "through"}
 _QTY_TOKEN = re.compile(
     r"'\d0s|\d+(?:,\d{3})*(?:\.\d+)?s?|per cent|per (?:hundred|thousand|100|1,?000)\b|[a-zµμ]+|%|[<>≤≥]|[-–—/]",
 )
+#: The hyphen of a number joined to its unit ("a 10-mg tablet", "the ten-milligram strength"), which
+#: would otherwise read as a range's dash.
+_HYPHENATED_UNIT = re.compile(
+    r"(?i)(?<=\d|[a-z])-(?=(?:mg|milligrams?|micrograms?|mcg|grams?|kg|ml|hours?|hrs?|minutes?|mins?|days?|weeks?|"
+    r"months?|years?|percent|fold)\b)"
+)
 #: Phrases with a number word that state no quantity ("stopped all at once", "at one time").
 _NOT_QUANTITY = re.compile(r"(?i)\b(?:all )?at once\b|\bonce (?:again|more)\b|\bat one (?:time|point)\b")
 #: "per 24 hours" is a day.
@@ -630,6 +636,7 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     "'60s" and "1960s" -> 1960; ">60 mg/day" -> 60 mg.
     """
     text = _PER_DAY.sub("daily", _NOT_QUANTITY.sub(" ", _normalise(text)))
+    text = _HYPHENATED_UNIT.sub(" ", text)
     tokens = _QTY_TOKEN.findall(text.lower())
     found: list[tuple[float, int, int]] = []  # (raw value, first token, last token)
     fractions: list[Quantity] = []
@@ -1290,6 +1297,7 @@ _ATTRIBUTE_FAMILIES: list[list[str]] = [
     ["oral|orally|by mouth", "intrathecal|intrathecally", "intravenous", "intramuscular", "topical",
      "subcutaneous", "transdermal", "rectal", "inhaled"],
     ["lumbar", "cervical", "thoracic"],
+    ["upper", "lower"],
     ["agonist", "antagonist"],
     ["presynaptic", "postsynaptic"],
     ["polysynaptic", "monosynaptic"],

@@ -9,6 +9,7 @@ import pytest
 from rag.judge import (
     SupportJudge,
     check_direction,
+    check_entities,
     check_negation,
     check_numbers,
     extract_quantities,
@@ -78,6 +79,15 @@ def test_a_share_written_as_a_ratio_matches_its_percentage(claim):
 )
 def test_a_different_share_is_caught(claim):
     assert check_numbers(claim, INCIDENCE)
+
+
+def test_a_number_hyphenated_to_its_unit_keeps_the_unit():
+    assert [(q.value, q.unit) for q in extract_quantities("a 10-mg tablet")] == [(10.0, "mass")]
+    assert [(q.raw, q.unit) for q in extract_quantities("the ten-milligram strength")] == [(10.0, "mass")]
+    assert [(q.raw, q.unit) for q in extract_quantities("twenty-five mg")] == [(25.0, "mass")]  # not a unit
+    strength = "Baclofen(10mg) is utilized in various clinical settings for pain management."
+    assert check_numbers("The 10-microgram form of baclofen is used for pain.", strength)
+    assert not check_numbers("The 10-milligram form of baclofen is used for pain.", strength)
 
 
 def test_a_fraction_is_its_percentage():
@@ -272,3 +282,9 @@ def test_context_credit_needs_token_vectors(judge):
     assert plain.swap_reasons("serious bleeding complications", "serious withdrawal complications") == []
     real = judge.features("The pump is replenished by a nurse.", "The pump is refilled by a nurse.")
     assert real.ctx_coverage > real.coverage
+
+
+def test_upper_is_not_lower():
+    reflux = "Baclofen can reduce the number of transient lower esophageal sphincter relaxation episodes."
+    assert check_entities("Baclofen reduces relaxations of the upper esophageal sphincter.", reflux)
+    assert not check_entities("Baclofen reduces relaxations of the lower esophageal sphincter.", reflux)
