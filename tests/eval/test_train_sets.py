@@ -1,0 +1,51 @@
+"""The judge's extra labelled sets (train1-4) are well formed: file checks only, no judge and no model.
+
+They were written like the blind sets, by sessions that never read or ran the judge, one or two corpus
+documents each; eval/data/JUDGE_PAIRS.md says how and what they measured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval import blind
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "eval" / "data"
+#: set -> (id prefix, pairs, corpus documents it draws on)
+SETS = {
+    "judge_pairs_train1.jsonl": ("t1", 240, {"000", "003"}),
+    "judge_pairs_train2.jsonl": ("t2", 200, {"001"}),
+    "judge_pairs_train3.jsonl": ("t3", 200, {"002"}),
+    "judge_pairs_train4.jsonl": ("t4", 200, {"004"}),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, str]:
+    return {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))}
+
+
+@pytest.fixture(scope="module")
+def older() -> set[tuple[str, str]]:
+    names = [p.name for p in DATA.glob("judge_pairs*.jsonl") if p.name not in SETS]
+    return {(o["claim"], o["passage"]) for name in names for o in blind.read_pairs(DATA / name)}
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_train_set_is_well_formed(name, corpus, older):
+    prefix, n, docs = SETS[name]
+    pairs = blind.read_pairs(DATA / name)  # ids unique, labels booleans, kinds fit labels
+    assert len(pairs) == n and all(p["id"].startswith(prefix) for p in pairs)
+    assert Counter(p["label"] for p in pairs) == {True: n // 2, False: n // 2}
+    assert {p["split"] for p in pairs} == {"train"}
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        assert type(json.loads(line)["label"]) is bool
+    for p in pairs:
+        homes = {doc for doc, text in corpus.items() if p["passage"] in text}
+        assert homes & docs, f"{p['id']}: passage is not in documents {sorted(docs)}"
+    assert not {(p["claim"], p["passage"]) for p in pairs} & older
