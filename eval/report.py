@@ -514,8 +514,8 @@ def render_markdown(result: dict[str, Any]) -> str:
             "of the time on held-out pairs (a narrower domain and labels written by the team, so not the same test).",
             "",
             "Those held-out pairs were seen while the judge's checks were written. Fresh sets of pairs written later "
-            "without the judge (freer lay wording), each measured once before any fix, score much lower, on balanced "
-            "accuracy and on unsupported claims accepted alike: see the blind sets and the 840-pair sets in "
+            "without the judge (freer lay wording), each measured once before any fix, score much lower on balanced "
+            "accuracy and see more unsupported claims accepted: see the blind sets and the 840-pair sets in "
             "eval/data/JUDGE_PAIRS.md (`python -m eval.blind`). Read citation figures for free-text answers as a "
             "lower bound.",
             "",
