@@ -1,4 +1,4 @@
-"""The later blind judge pair sets (2-5) are well formed: file checks only, no judge and no model.
+"""The later blind judge pair sets (2-6) are well formed: file checks only, no judge and no model.
 
 Each set has 160 pairs, 80 true and 80 false, 32 per corpus document, the same kinds in the same
 numbers, ids with its own letter, and no (claim, passage) pair from an older file; each brings at
@@ -20,8 +20,9 @@ CORPUS = ROOT / "corpus"
 DATA = ROOT / "eval" / "data"
 #: In the order they were written: each set is checked against every file before it.
 FILES = ["judge_pairs.jsonl", "judge_pairs_extra.jsonl", "judge_pairs_blind.jsonl", "judge_pairs_blind2.jsonl",
-         "judge_pairs_blind3.jsonl", "judge_pairs_blind4.jsonl", "judge_pairs_blind5.jsonl"]  # fmt: skip
-SETS = {"blind2": "c", "blind3": "d", "blind4": "e", "blind5": "f"}
+         "judge_pairs_blind3.jsonl", "judge_pairs_blind4.jsonl", "judge_pairs_blind5.jsonl",
+         "judge_pairs_blind6.jsonl"]  # fmt: skip
+SETS = {"blind2": "c", "blind3": "d", "blind4": "e", "blind5": "f", "blind6": "g"}
 KINDS = {"paraphrase": 34, "partial": 26, "number-format": 14, "copy": 6, "number": 10, "unit": 9, "negation": 10,
          "direction": 10, "hedge": 10, "entity": 11, "extra": 10, "unrelated": 10}  # fmt: skip
 
