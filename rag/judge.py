@@ -519,11 +519,14 @@ _RANGE_JOIN = {"to", "-", "–", "—", "and", "or", "through"}
 _QTY_TOKEN = re.compile(
     r"'\d0s|\d+(?:,\d{3})*(?:\.\d+)?s?|per cent|per (?:hundred|thousand|100|1,?000)\b|[a-zµμ]+|%|[<>≤≥]|[-–—/]",
 )
-#: The hyphen of a number joined to its unit ("a 10-mg tablet", "the ten-milligram strength"), which
-#: would otherwise read as a range's dash.
+#: The hyphen of a number joined to one of `_UNITS` ("a 10-mg tablet", "the ten-milligram strength"),
+#: which would otherwise read as a range's dash; a one-letter unit ("g", "h") only after digits.
 _HYPHENATED_UNIT = re.compile(
-    r"(?i)(?<=\d|[a-z])-(?=(?:mg|milligrams?|micrograms?|mcg|grams?|kg|ml|hours?|hrs?|minutes?|mins?|days?|weeks?|"
-    r"months?|years?|percent|fold)\b)"
+    r"(?i)(?<=[0-9a-z])-(?=(?:"
+    + "|".join(sorted((u for u in _UNITS if u.isalpha() and len(u) > 1), key=len, reverse=True))
+    + r")\b)|(?<=\d)-(?=(?:"
+    + "|".join(u for u in _UNITS if u.isalpha() and len(u) == 1)
+    + r")\b)"
 )
 #: Phrases with a number word that state no quantity ("stopped all at once", "at one time").
 _NOT_QUANTITY = re.compile(r"(?i)\b(?:all )?at once\b|\bonce (?:again|more)\b|\bat one (?:time|point)\b")
