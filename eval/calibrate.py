@@ -181,14 +181,10 @@ def fit(
 
 def agreement_report(judge: SupportJudge, rows: list[dict]) -> dict:
     """The judge's agreement with the labels of `rows`, rounded, with 95 % intervals."""
-    from eval.metrics import agreement, agreement_intervals
+    from eval.metrics import agreement_summary
 
     verdicts = judge.judge_many([(r["claim"], r["passage"]) for r in rows])
-    predicted, gold = [v.supported for v in verdicts], [bool(r["label"]) for r in rows]
-    stats = agreement(predicted, gold)
-    report: dict = {k: round(v, 4) if isinstance(v, float) else v for k, v in stats.items()}
-    report["intervals"] = agreement_intervals(predicted, gold)
-    return report
+    return agreement_summary([v.supported for v in verdicts], [bool(r["label"]) for r in rows])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -450,6 +450,15 @@ def agreement_intervals(predicted: Sequence[bool], gold: Sequence[bool]) -> dict
     }
 
 
+def agreement_summary(predicted: Sequence[bool], gold: Sequence[bool]) -> dict[str, Any]:
+    """`agreement` rounded to 4 places, with its 95 % `intervals` (`agreement_intervals`): for reports."""
+    stats: dict[str, Any] = {
+        k: round(v, 4) if isinstance(v, float) else v for k, v in agreement(predicted, gold).items()
+    }
+    stats["intervals"] = agreement_intervals(predicted, gold)
+    return stats
+
+
 def agreement(predicted: Sequence[bool], gold: Sequence[bool]) -> dict[str, float | int]:
     """Accuracy, balanced accuracy, Cohen's kappa and the false-accept rate of a binary judge."""
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, cohen_kappa_score

@@ -307,10 +307,9 @@ def judge_agreement(judge: Any, pairs_path: Path = PAIRS_PATH) -> dict[str, Any]
     for split in ("calib", "heldout"):
         idx = [i for i, r in enumerate(rows) if r.get("split") == split]
         if idx:
-            predicted, gold = [verdicts[i].supported for i in idx], [bool(rows[i]["label"]) for i in idx]
-            stats = metrics.agreement(predicted, gold)
-            out[split] = {k: round(v, 4) if isinstance(v, float) else v for k, v in stats.items()}
-            out[split]["intervals"] = metrics.agreement_intervals(predicted, gold)
+            out[split] = metrics.agreement_summary(
+                [verdicts[i].supported for i in idx], [bool(rows[i]["label"]) for i in idx]
+            )
     held = [i for i, r in enumerate(rows) if r.get("split") == "heldout"]
     by_kind: dict[str, list[bool]] = defaultdict(list)
     for i in held:
@@ -496,13 +495,10 @@ def render_markdown(result: dict[str, Any]) -> str:
         for split in ("heldout", "calib"):
             if split in ja:
                 x = ja[split]
-                ci = x.get("intervals", {})
-                bal = f"{x['balanced_accuracy']:.3f}" + (
-                    " ({:.2f}-{:.2f})".format(*ci["balanced_accuracy"]) if "balanced_accuracy" in ci else ""
-                )
-                fa = f"{x['false_accept_rate']:.1%}" + (
-                    " ({:.1%}-{:.1%})".format(*ci["false_accept_rate"]) if "false_accept_rate" in ci else ""
-                )
+                bal_lo, bal_hi = x["intervals"]["balanced_accuracy"]
+                fa_lo, fa_hi = x["intervals"]["false_accept_rate"]
+                bal = f"{x['balanced_accuracy']:.3f} ({bal_lo:.2f}-{bal_hi:.2f})"
+                fa = f"{x['false_accept_rate']:.1%} ({fa_lo:.1%}-{fa_hi:.1%})"
                 lines.append(
                     f"| {split} ({x['n']}) | {x['accuracy']:.3f} | {bal} | {x['kappa']:.3f} | "
                     f"{fa} | {x['false_reject_rate']:.1%} |"
