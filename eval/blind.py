@@ -125,15 +125,15 @@ def measure(pairs: Sequence[dict[str, Any]], verdicts: dict[str, bool]) -> dict[
 
 def format_text(report: dict[str, Any]) -> str:
     """The report as a few aligned lines."""
-    ci = {k: f"  (95 % interval {lo:.3f}-{hi:.3f})" for k, (lo, hi) in report.get("intervals", {}).items()}
+    ci = {k: f"  (95 % interval {lo:.3f}-{hi:.3f})" for k, (lo, hi) in report["intervals"].items()}
     lines = [
         f"pairs {report['n']} ({report['n_true']} true, {report['n_false']} false)",
         f"accuracy           {report['accuracy']:.3f}",
-        f"balanced accuracy  {report['balanced_accuracy']:.3f}{ci.get('balanced_accuracy', '')}",
+        f"balanced accuracy  {report['balanced_accuracy']:.3f}{ci['balanced_accuracy']}",
         f"Cohen's kappa      {report['kappa']:.3f}",
-        f"false accepted     {report['false_accept_rate']:.3f}{ci.get('false_accept_rate', '')}"
+        f"false accepted     {report['false_accept_rate']:.3f}{ci['false_accept_rate']}"
         "  (share of false pairs judged supported)",
-        f"true rejected      {report['false_reject_rate']:.3f}{ci.get('false_reject_rate', '')}"
+        f"true rejected      {report['false_reject_rate']:.3f}{ci['false_reject_rate']}"
         "  (share of true pairs judged unsupported)",
         "",
         "kind           label   n  correct  accuracy",
