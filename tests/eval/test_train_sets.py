@@ -1,4 +1,4 @@
-"""The judge's extra labelled sets (train1-5) are well formed: file checks only, no judge and no model.
+"""The judge's extra labelled sets (train1-9) are well formed: file checks only, no judge and no model.
 
 They were written like the blind sets, by sessions that never read or ran the judge, one or two corpus
 documents each; eval/data/JUDGE_PAIRS.md says how and what they measured.
@@ -23,6 +23,10 @@ SETS = {
     "judge_pairs_train3.jsonl": ("t3", 200, {"002"}),
     "judge_pairs_train4.jsonl": ("t4", 200, {"004"}),
     "judge_pairs_train5.jsonl": ("t5", 150, {"000", "001", "002"}),
+    "judge_pairs_train6.jsonl": ("t6", 240, {"000", "003"}),
+    "judge_pairs_train7.jsonl": ("t7", 200, {"001"}),
+    "judge_pairs_train8.jsonl": ("t8", 200, {"002"}),
+    "judge_pairs_train9.jsonl": ("t9", 200, {"004"}),
 }
 
 
