@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test test-all lint index browser-deps clean-index
+.PHONY: run test test-all lint index browser-deps clean-index judge-model
 
 # torch first: the CPU build of torch==2.13.0 lies in the machine's wheel store; any other
 # torch spec would pull a multi-GB CUDA build. Then the project itself, editable, with dev extras.
@@ -23,6 +23,11 @@ $(STAMP): pyproject.toml
 
 index: $(STAMP)
 	$(BIN)/bqa index
+
+# Optional: the support judge's pair model, MiniLM fine-tuned on the hand-labelled pairs in
+# eval/data (about half an hour on two cores). Use it with `bqa eval judge --nli .bqa/judge-model`.
+judge-model: $(STAMP)
+	$(BIN)/python -m eval.train_judge --out .bqa/judge-model
 
 run: $(STAMP)
 	$(BIN)/bqa index

@@ -94,8 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_dispatch("quiz.cli:run"))
 
     _NLI_HELP = (
-        "a local NLI cross-encoder folder (sentence-transformers CrossEncoder); its entailment probability "
-        "is blended into the judge's score, the hard checks still veto"
+        "a local model folder read beside the judge: the pair model `make judge-model` trains, or an NLI "
+        "cross-encoder (sentence-transformers CrossEncoder); its probability is blended into the judge's "
+        "score, the hard checks still veto"
     )
     p = sub.add_parser("eval", help="evaluate: run the gold set, score other answers, run the judge")
     esub = p.add_subparsers(dest="eval_command", metavar="SUBCOMMAND")

@@ -1,6 +1,6 @@
 """Measure the support judge on the blind pairs, which were written without ever running the judge on them.
 
-`python -m eval.blind [--pairs FILE] [--json]` reads `eval/data/judge_pairs_blind.jsonl` (fields id,
+`python -m eval.blind [--pairs FILE] [--json] [--nli DIR]` reads `eval/data/judge_pairs_blind.jsonl` (fields id,
 claim, passage, label, kind), feeds `{id, claim, passage}` lines to `bqa eval judge` exactly as a user
 would, and reports agreement with the hand labels: accuracy, balanced accuracy, Cohen's kappa, the share
 of false pairs accepted, the share of true pairs rejected, and accuracy by kind.
@@ -67,14 +67,14 @@ def read_pairs(path: Path) -> list[dict[str, Any]]:
     return load_pairs(text.splitlines(), str(path))
 
 
-def cli_judge(pairs: list[dict[str, Any]]) -> dict[str, bool]:
-    """Run `bqa eval judge` (the installed CLI's code, in a child process) on the pairs.
+def cli_judge(pairs: list[dict[str, Any]], nli: Path | None = None) -> dict[str, bool]:
+    """Run `bqa eval judge` (the installed CLI's code, in a child process) on the pairs, with `--nli` when given.
 
     Raises:
         ModelError: the command failed or did not answer every id.
     """
     stdin = "".join(json.dumps({"id": p["id"], "claim": p["claim"], "passage": p["passage"]}) + "\n" for p in pairs)
-    cmd = [sys.executable, "-m", "bqa.cli", "eval", "judge"]
+    cmd = [sys.executable, "-m", "bqa.cli", "eval", "judge", *(["--nli", str(nli)] if nli else [])]
     proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
@@ -151,12 +151,13 @@ def main(argv: list[str] | None = None, *, judge: Judge = cli_judge) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.blind", description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=Path, default=BLIND_PATH, help="labelled pairs (JSON lines)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.add_argument("--nli", type=Path, help="a trained pair model or NLI cross-encoder folder for the judge")
     args = parser.parse_args(argv)
     try:
         pairs = read_pairs(args.pairs)
         if not pairs:
             raise InputError(f"no pairs in {args.pairs}")
-        report = measure(pairs, judge(pairs))
+        report = measure(pairs, judge(pairs, args.nli) if args.nli else judge(pairs))
     except BqaError as exc:
         print(f"eval.blind: error: {exc.one_line()}", file=sys.stderr)
         return 2

@@ -17,8 +17,9 @@ No LLM. Three kinds of evidence are combined:
 The similarity and coverage are mapped to a probability by a logistic model whose weights and
 decision threshold are data (`judge_calibration.json`, fitted on the calibration split of
 `eval/data/judge_pairs.jsonl` by `python -m eval.calibrate`). A user with a local NLI
-cross-encoder can add it (`nli=` a folder path or any object with a `predict(pairs)` method); its
-entailment probability is blended into the score, and the hard checks still apply.
+cross-encoder, or the pair model trained on the team's labelled pairs (`python -m eval.train_judge`),
+can add it (`nli=` a folder path or any object with a `predict(pairs)` method); its probability is
+blended into the score, and the hard checks still apply.
 
 What it does not do: decide whether a claim is *true*, only whether the passage says it.
 """
@@ -1777,6 +1778,13 @@ class _CrossEncoderNli:
         return np.asarray(self.model.predict(pairs, convert_to_numpy=True, show_progress_bar=False))
 
 
+def load_nli(path: str | Path) -> NliModel:
+    """A local model folder: the team's trained pair model (`rag.pairmodel`), else an NLI cross-encoder."""
+    from rag.pairmodel import PairModel, is_pair_model
+
+    return PairModel.load(path) if is_pair_model(path) else _CrossEncoderNli(path)
+
+
 def _entailment_probs(nli: NliModel, pairs: list[tuple[str, str]]) -> np.ndarray:
     """Entailment probability per (passage, claim) pair from any `predict`-style NLI model.
 
@@ -1805,8 +1813,10 @@ class SupportJudge:
     Args:
         encoder: the embedding model (an `index.embeddings.Encoder`); loaded on first use when None.
         threshold: support threshold on the score; the calibrated one when None.
-        nli: optional local NLI cross-encoder, a folder path or an object with `predict(pairs)`
-            taking (passage, claim) pairs.
+        nli: optional local model read beside the judge's own evidence: a folder (the pair model
+            `python -m eval.train_judge` writes, or an NLI cross-encoder) or an object with
+            `predict(pairs)` taking (passage, claim) pairs. Its probability is blended with the
+            judge's score (weight `nli_weight`); a model with a `rule` sets the weight and threshold.
         calibration: path of a calibration JSON (default: `rag/judge_calibration.json`).
         cache_dir: a folder for a persistent embedding cache (texts as JSON, vectors as .npy, no
             pickle), so repeated runs do not re-encode the same sentences; None keeps it in memory.
@@ -1825,8 +1835,13 @@ class SupportJudge:
         self.calibration = load_calibration(calibration)
         self.threshold = float(self.calibration["threshold"] if threshold is None else threshold)
         if isinstance(nli, str | Path):
-            nli = _CrossEncoderNli(nli)
+            nli = load_nli(nli)
         self.nli = nli
+        rule = getattr(nli, "rule", None)  # a trained pair model carries the rule chosen on its validation pairs
+        if isinstance(rule, dict) and {"nli_weight", "threshold"} <= set(rule):
+            self.calibration = {**self.calibration, "nli_weight": float(rule["nli_weight"])}
+            if threshold is None:
+                self.threshold = float(rule["threshold"])
         self._vectors: dict[str, np.ndarray] = {}
         self._vocabulary: frozenset[str] | None | bool = False  # False: not looked up yet
         self._tokens_model: Any = False  # False: not looked up yet; None: the encoder has no token vectors

@@ -123,6 +123,29 @@ def test_main_with_fake_judge(tmp_path, capsys):
     assert "balanced accuracy  0.500" in out and "paraphrase" in out
 
 
+def test_main_passes_a_model_folder_to_the_judge(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in TINY), encoding="utf-8")
+    models = []
+
+    def fake(items, nli=None):
+        models.append(nli)
+        return {it["id"]: VERDICTS[it["id"]] for it in items}
+
+    assert blind.main(["--pairs", str(path), "--json", "--nli", str(tmp_path / "model")], judge=fake) == 0
+    assert models == [tmp_path / "model"]
+    # the real CLI judge puts the folder on `bqa eval judge`'s command line
+    commands = []
+
+    class Done:
+        returncode, stdout, stderr = 0, "", ""
+
+    monkeypatch.setattr(blind.subprocess, "run", lambda cmd, **kw: commands.append(cmd) or Done())
+    with pytest.raises(blind.ModelError):  # the stub answers no id
+        blind.cli_judge(TINY, tmp_path / "model")
+    assert commands[0][-2:] == ["--nli", str(tmp_path / "model")]
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
