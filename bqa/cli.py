@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", metavar="DIR", default="reports/eval", help="report folder (default reports/eval)")
     e.add_argument("--split", choices=["dev", "test", "all"], default="all")
     e.add_argument("--no-baseline", action="store_true", help="skip the stock LangChain recipe baseline")
+    e.add_argument("--nli", metavar="DIR", default=None, help=_NLI_HELP)
     _add_common(e)
     e.set_defaults(func=_dispatch("eval.cli:run_eval"))
     e = esub.add_parser("score", help="score another system's answers (ALCE-shape JSON lines)")

@@ -297,6 +297,18 @@ def retrieval_acceptance(
     }
 
 
+def judge_model(judge: Any, path: str | Path | None) -> dict[str, Any] | None:
+    """Which model the judge read beside its own evidence (None: the judge alone), and with what rule."""
+    if path is None:
+        return None
+    return {
+        "path": str(path),
+        "nli_weight": float(judge.calibration["nli_weight"]),
+        "threshold": float(judge.threshold),
+        "validation": (getattr(judge.nli, "info", None) or {}).get("validation"),
+    }
+
+
 def judge_agreement(judge: Any, pairs_path: Path = PAIRS_PATH) -> dict[str, Any] | None:
     """The judge's agreement with the hand labels, per split (None when the file is absent)."""
     if not Path(pairs_path).is_file():
@@ -483,6 +495,13 @@ def render_markdown(result: dict[str, Any]) -> str:
     )
     ja = result.get("judge_agreement")
     lines += ["", "## How far the support judge can be trusted", ""]
+    jm = result.get("judge_model")
+    if jm:
+        lines += [
+            f"The judge read a model beside its own evidence: `{jm['path']}` (blend weight {jm['nli_weight']:.2f}, "
+            f"threshold {jm['threshold']:.3f}); its hard checks still veto.",
+            "",
+        ]
     if ja and "heldout" in ja:
         h = ja["heldout"]
         lines += [
@@ -646,7 +665,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     baseline = None
     from eval.baseline import StockRecipe
 
-    judge = SupportJudge(encoder, cache_dir=default_cache_dir())
+    judge = SupportJudge(encoder, cache_dir=default_cache_dir(), nli=getattr(args, "nli", None))
     warm = judge.cached_texts > 0
     if not args.no_baseline:
         baseline = StockRecipe.from_corpus(corpus, encoder, encode=judge.encode)
@@ -663,6 +682,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         attribution=True,
     )
     result["judge_cache_warm"] = warm
+    result["judge_model"] = judge_model(judge, getattr(args, "nli", None))
     result["phases_s"] = {
         "load system, index and model": round(loaded - started, 2),
         "build the stock recipe": round(built - loaded, 2),

@@ -131,6 +131,21 @@ def test_stock_recipe(seed_corpus, encoder):
     assert doc_text[top.start : top.start + len(top.text)] == top.text
 
 
+def test_report_names_the_model_the_judge_read():
+    from types import SimpleNamespace
+
+    from eval.report import judge_model
+
+    result = evaluate(FakeSystem(), GOLD, judge=SubstringJudge(), pairs_path=None)
+    assert "read a model beside" not in render_markdown(result | {"figures": []})
+    judge = SimpleNamespace(calibration={"nli_weight": 0.6}, threshold=0.66, nli=SimpleNamespace(info={}))
+    assert judge_model(judge, None) is None
+    model = judge_model(judge, ".bqa/judge-model")
+    assert model == {"path": ".bqa/judge-model", "nli_weight": 0.6, "threshold": 0.66, "validation": None}
+    md = render_markdown(result | {"figures": [], "judge_model": model})
+    assert "`.bqa/judge-model` (blend weight 0.60, threshold 0.660)" in md
+
+
 def test_render_markdown_without_baseline_or_pairs():
     result = evaluate(FakeSystem(), GOLD, judge=SubstringJudge(), pairs_path=None)
     md = render_markdown(result | {"figures": []})
