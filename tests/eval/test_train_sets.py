@@ -1,4 +1,4 @@
-"""The judge's extra labelled sets (train1-9) are well formed: file checks only, no judge and no model.
+"""The judge's extra labelled sets (train1-14) are well formed: file checks only, no judge and no model.
 
 They were written like the blind sets, by sessions that never read or ran the judge, one or two corpus
 documents each; eval/data/JUDGE_PAIRS.md says how and what they measured.
@@ -27,6 +27,9 @@ SETS = {
     "judge_pairs_train7.jsonl": ("t7", 200, {"001"}),
     "judge_pairs_train8.jsonl": ("t8", 200, {"002"}),
     "judge_pairs_train9.jsonl": ("t9", 200, {"004"}),
+    "judge_pairs_train10.jsonl": ("ta", 100, {"000"}),
+    "judge_pairs_train12.jsonl": ("tc", 122, {"002"}),
+    "judge_pairs_train14.jsonl": ("te", 200, {"004"}),
 }
 
 
