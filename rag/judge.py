@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 6
+RULES_VERSION = 7
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -469,6 +469,21 @@ _CLAUSE_SPLIT = re.compile(
 @lru_cache(maxsize=8192)
 def split_sentences(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in _SENT_SPLIT.split(text) if s and s.strip())
+
+
+def _plain(text: str) -> str:
+    """Lower case, words only: what stays of a sentence when punctuation and spacing are set aside."""
+    return " ".join(re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text.replace("’", "'").lower()))
+
+
+def quotes_passage(claim: str, passage: str, min_words: int = 4) -> bool:
+    """True when the claim is one of the passage's sentences, or a run of them, word for word (case,
+    spacing and punctuation aside). A quotation is support by definition, whatever a model scores it."""
+    said = _plain(claim)
+    if len(said.split()) < min_words:
+        return False
+    units = [_plain(u) for u in _passage_units(passage)]
+    return any(said == " ".join(units[i:j]) for i in range(len(units)) for j in range(i + 1, len(units) + 1))
 
 
 @lru_cache(maxsize=8192)
@@ -2171,8 +2186,11 @@ class SupportJudge:
                 w = float(self.calibration["nli_weight"])
                 score = (1.0 - w) * score + w * float(nli_probs[i])
                 reasons.append(f"nli entailment {float(nli_probs[i]):.2f}")
+            quoted = quotes_passage(claim, passage)
+            if quoted:
+                reasons.append("the claim quotes the passage")
             if vetoes:
                 score = min(score, float(self.calibration["veto_cap"]) * self.threshold)
                 reasons = vetoes + reasons
-            out.append(Judgement(not vetoes and score >= self.threshold, float(score), reasons))
+            out.append(Judgement(not vetoes and (quoted or score >= self.threshold), float(score), reasons))
         return out

@@ -143,3 +143,39 @@ def test_bad_options_are_one_line_errors(capsys):
     assert "cannot read" in capsys.readouterr().err
     assert train_judge.main(["--base", "/no/such/model", "--validate", str(DATA_DIR / "judge_pairs_train5.jsonl")]) == 2
     assert "cannot load base model" in capsys.readouterr().err
+
+
+class LowModel:
+    """A scripted pair model that doubts everything, with a rule as a trained one carries."""
+
+    rule = {"nli_weight": 1.0, "threshold": 0.9}
+
+    def predict(self, pairs):
+        return np.full(len(pairs), 0.01)
+
+
+def test_a_quotation_is_support_whatever_the_model_says(encoder):
+    from rag.judge import quotes_passage
+
+    passage = "Baclofen is a muscle relaxant. It acts on GABA-B receptors in the spinal cord."
+    assert quotes_passage("It acts on GABA-B receptors in the spinal cord.", passage)
+    assert quotes_passage("baclofen is a muscle relaxant it acts on gaba b receptors in the spinal cord", passage)
+    assert not quotes_passage("acts on GABA-B receptors in the spinal cord.", passage)  # a cut sentence
+    assert not quotes_passage("Baclofen.", passage)  # too short to count as a quotation
+    judge = SupportJudge(encoder, nli=LowModel())
+    quoted, reworded = judge.judge_many(
+        [
+            ("It acts on GABA-B receptors in the spinal cord.", passage),
+            ("It works on spinal GABA-B receptors.", passage),
+        ]
+    )
+    assert quoted.supported and "the claim quotes the passage" in quoted.reasons
+    assert not reworded.supported
+
+
+def test_choose_rule_counts_quotations_as_accepted():
+    labels = np.array([True, True, False, False])
+    quoted = np.array([True, False, False, False])
+    low = np.array([0.0, 0.9, 0.1, 0.2])  # the quoted true pair scores lowest
+    rule = train_judge.choose_rule(low, low, np.zeros(4, bool), labels, 0.0, quoted)
+    assert rule["threshold"] == pytest.approx(0.9)  # both true pairs in, no false one
