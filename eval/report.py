@@ -530,9 +530,10 @@ def render_markdown(result: dict[str, Any]) -> str:
             "",
             "Those held-out pairs were seen while the judge's checks were written. Fresh sets of pairs written later "
             "without the judge (freer lay wording), each measured once before any fix, score much lower on balanced "
-            "accuracy and see more unsupported claims accepted: see the blind sets and the 840-pair sets in "
+            "accuracy and see more unsupported claims accepted: see the blind sets and the larger sets in "
             "eval/data/JUDGE_PAIRS.md (`python -m eval.blind`). Read citation figures for free-text answers as a "
-            "lower bound.",
+            "lower bound, or run with the pair model trained on the labelled pairs (`make judge-model`, then "
+            "`--nli .bqa/judge-model`), which reads free restatements better.",
             "",
             "Held-out accuracy by kind of pair: "
             + ", ".join(f"{k} {v:.2f}" for k, v in ja["heldout_accuracy_by_kind"].items())

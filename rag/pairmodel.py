@@ -5,7 +5,7 @@ The judge's own evidence (similarity, word coverage, hard checks) cannot tell a 
 machine, so this module reads the pair the way one would: the packaged MiniLM encoder gets the
 passage and the claim as one sequence ([CLS] passage [SEP] claim [SEP]), its token states are
 mean-pooled, and one logistic unit says whether the passage supports the claim. It is trained by
-`python -m eval.train_judge` (or `make judge-model`) in about half an hour on two cores.
+`python -m eval.train_judge` (or `make judge-model`) in about 15 minutes on two cores.
 
 A trained model is a folder: the encoder (`save_pretrained`: config, weights as safetensors,
 tokenizer), the head (`head.safetensors`) and `pair_model.json` (what it was trained on, and the

@@ -1,7 +1,7 @@
 """The trained pair model (rag/pairmodel.py) and its trainer (eval/train_judge.py).
 
 A tiny randomly initialised BERT stands in for MiniLM so training takes a second; the packaged
-model's tokenizer is real. The full training run is `make judge-model` (about half an hour).
+model's tokenizer is real. The full training run is `make judge-model` (about 15 minutes).
 """
 
 from __future__ import annotations
