@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 7
+RULES_VERSION = 8
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -476,12 +476,17 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text.replace("’", "'").lower()))
 
 
-def quotes_passage(claim: str, passage: str, min_words: int = 4) -> bool:
-    """True when the claim is one of the passage's sentences, or a run of them, word for word (case,
-    spacing and punctuation aside). A quotation is support by definition, whatever a model scores it."""
+def quotes_passage(claim: str, passage: str, min_words: int = 4, min_span_words: int = 6) -> bool:
+    """True when the claim quotes the passage word for word (case, spacing and punctuation aside): one
+    of its sentences or a run of them (at least `min_words` words), or any run of at least
+    `min_span_words` of its words. A quotation is support by definition, whatever a model scores it;
+    the hard checks still apply (a quoted fragment that drops a "not" or a "may" is vetoed by them)."""
     said = _plain(claim)
-    if len(said.split()) < min_words:
+    n = len(said.split())
+    if n < min_words or f" {said} " not in f" {_plain(passage)} ":
         return False
+    if n >= min_span_words:
+        return True
     units = [_plain(u) for u in _passage_units(passage)]
     return any(said == " ".join(units[i:j]) for i in range(len(units)) for j in range(i + 1, len(units) + 1))
 
@@ -1779,7 +1784,10 @@ class _CrossEncoderNli:
 
         _offline_env()
         if not Path(path).expanduser().is_dir():
-            raise ModelError(f"NLI model folder not found: {path}", hint="give a local cross-encoder folder")
+            raise ModelError(
+                f"NLI model folder not found: {path}",
+                hint="train the pair model with `make judge-model`, or give a local cross-encoder folder",
+            )
         try:
             from sentence_transformers import CrossEncoder
 

@@ -160,7 +160,9 @@ def test_a_quotation_is_support_whatever_the_model_says(encoder):
     passage = "Baclofen is a muscle relaxant. It acts on GABA-B receptors in the spinal cord."
     assert quotes_passage("It acts on GABA-B receptors in the spinal cord.", passage)
     assert quotes_passage("baclofen is a muscle relaxant it acts on gaba b receptors in the spinal cord", passage)
-    assert not quotes_passage("acts on GABA-B receptors in the spinal cord.", passage)  # a cut sentence
+    assert quotes_passage("acts on GABA-B receptors in the spinal cord.", passage)  # a run of 8 of its words
+    assert not quotes_passage("acts on GABA-B receptors", passage)  # too short a fragment
+    assert not quotes_passage("It acts on GABA-A receptors in the spinal cord.", passage)
     assert not quotes_passage("Baclofen.", passage)  # too short to count as a quotation
     judge = SupportJudge(encoder, nli=LowModel())
     quoted, reworded = judge.judge_many(
