@@ -198,6 +198,20 @@ def train(
     return model, history
 
 
+def save_atomically(model: Any, out: Path) -> Path:
+    """Write the model beside `out` and switch it in, so an interrupted save never leaves half a model."""
+    import shutil
+
+    out = Path(out).expanduser()
+    staging = out.with_name(out.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    model.save(staging)
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.train_judge", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write the model to")
@@ -264,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
                 "validation": validation,
             }
         )
-        out = model.save(args.out)
+        out = save_atomically(model, args.out)
     except BqaError as exc:
         print(f"eval.train_judge: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code

@@ -97,6 +97,16 @@ def test_judge_takes_the_rule_of_a_trained_model(trained, tmp_path, encoder):
     assert not judge.judge("Take 10 mg.", "Take 5 mg.").supported
 
 
+def test_a_new_model_replaces_an_old_one_whole(trained, tmp_path):
+    model, _ = trained
+    out = tmp_path / "judge-model"
+    out.mkdir()
+    (out / "stale.txt").write_text("from an older model")
+    assert train_judge.save_atomically(model, out) == out
+    assert is_pair_model(out) and not (out / "stale.txt").exists()
+    assert not (tmp_path / "judge-model.partial").exists()
+
+
 def test_a_folder_that_is_not_a_pair_model_is_refused(tmp_path, tiny_base):
     assert not is_pair_model(tiny_base) and not is_pair_model(tmp_path / "missing")
     (tmp_path / MARKER).write_text("{not json")
