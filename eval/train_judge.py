@@ -82,6 +82,14 @@ def drop_near(
     return kept
 
 
+def accepted(
+    base: np.ndarray, model: np.ndarray, vetoed: np.ndarray, quoted: np.ndarray, weight: float, threshold: float
+) -> np.ndarray:
+    """The judge's verdicts under a rule, as `SupportJudge.judge_many` reaches them: nothing vetoed, and a
+    quotation or a blended score at the threshold."""
+    return (~vetoed) & (quoted | ((1.0 - weight) * base + weight * model >= threshold))
+
+
 def choose_rule(
     base: np.ndarray,
     model: np.ndarray,
@@ -98,18 +106,16 @@ def choose_rule(
     """
     labels = labels.astype(bool)
     quoted = np.zeros(len(labels), dtype=bool) if quoted is None else quoted.astype(bool)
-    best: tuple[float, float, float, float] | None = None
+    best: tuple[float, float, float] | None = None
     for w in WEIGHTS:
-        score = (1.0 - w) * base + w * model
-        for t in np.unique(np.round(score[~vetoed], 4)):
-            accepted = (~vetoed) & (quoted | (score >= t))
-            fa = float(accepted[~labels].mean()) if (~labels).any() else 0.0
+        for t in np.unique(np.round(((1.0 - w) * base + w * model)[~vetoed], 4)):
+            verdicts = accepted(base, model, vetoed, quoted, w, float(t))
+            fa = float(verdicts[~labels].mean()) if (~labels).any() else 0.0
             if fa > max_false_accept:
                 continue
-            tr = float(accepted[labels].mean()) if labels.any() else 0.0
-            bal = (tr + 1.0 - fa) / 2.0
-            key = (round(bal, 6), float(t), w, fa)
-            if best is None or key[:3] > best[:3]:
+            tr = float(verdicts[labels].mean()) if labels.any() else 0.0
+            key = (round((tr + 1.0 - fa) / 2.0, 6), float(t), w)
+            if best is None or key > best:
                 best = key
     if best is None:  # nothing within the bound: accept nothing unvetoed below certainty
         return {"nli_weight": 1.0, "threshold": 1.0}
@@ -133,9 +139,8 @@ def apply_rule(
     judge_score, vetoed, quoted = judge_evidence(rows)
     labels = np.array([r["label"] for r in rows], dtype=bool)
     rule = choose_rule(judge_score, probs, vetoed, labels, max_false_accept, quoted)
-    blended = (1.0 - rule["nli_weight"]) * judge_score + rule["nli_weight"] * probs
-    accepted = (~vetoed) & (quoted | (blended >= rule["threshold"]))
-    return rule, agreement(accepted.tolist(), labels.tolist())
+    verdicts = accepted(judge_score, probs, vetoed, quoted, rule["nli_weight"], rule["threshold"])
+    return rule, agreement(verdicts.tolist(), labels.tolist())
 
 
 def train(
@@ -238,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
 
         base = args.base or str(resolve_model(ModelSettings().name))
         files = training_files(args.validate, args.exclude)
-        held = load_rows(args.validate)
-        written = load_rows(files, drop_split=HELDOUT_SPLIT)
+        held_by_file = {Path(p).name: load_rows([p]) for p in args.validate}
+        written_by_file = {p.name: load_rows([p], drop_split=HELDOUT_SPLIT) for p in files}
+        held = [r for rows_ in held_by_file.values() for r in rows_]
+        written = [r for rows_ in written_by_file.values() for r in rows_]
         rows = drop_near(written, held + load_rows([DATA_DIR / name for name in SEALED if (DATA_DIR / name).is_file()]))
         if not rows or not held:
             raise InputError("no training or no validation pairs found")
@@ -261,9 +268,8 @@ def main(argv: list[str] | None = None) -> int:
 
         model.info.update(
             {
-                "base": str(base),
-                "trained_on": {p.name: len(load_rows([p], drop_split=HELDOUT_SPLIT)) for p in files},
-                "validated_on": {Path(p).name: len(load_rows([p])) for p in args.validate},
+                "trained_on": {name: len(rows_) for name, rows_ in written_by_file.items()},
+                "validated_on": {name: len(rows_) for name, rows_ in held_by_file.items()},
                 "pairs": len(rows),
                 "left_out_near_held_claims": len(written) - len(rows),
                 "epochs": args.epochs,
@@ -289,8 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(
             {
                 "out": str(out),
-                **{k: model.info[k] for k in ("pairs", "loss_per_epoch", "minutes", "rule")},
-                "validation": model.info["validation"],
+                **{k: model.info[k] for k in ("pairs", "loss_per_epoch", "minutes", "rule", "validation")},
             },
             indent=2,
         )

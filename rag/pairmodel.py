@@ -132,10 +132,10 @@ class PairModel:
 
     # -- reading pairs ----------------------------------------------------------------------
     @property
-    def rule(self) -> dict[str, float] | None:
-        """The decision rule chosen on validation pairs: {"nli_weight", "threshold"}, or None."""
-        rule = self.info.get("rule")
-        return dict(rule) if isinstance(rule, dict) and {"nli_weight", "threshold"} <= set(rule) else None
+    def rule(self) -> Any:
+        """The decision rule chosen on validation pairs, {"nli_weight", "threshold"}, as saved (None when
+        absent); `SupportJudge` checks its shape, as it does for any model that brings one."""
+        return self.info.get("rule")
 
     def logits(self, pairs: list[tuple[str, str]]) -> Any:
         """One logit per (passage, claim) pair, with gradients when the encoder is in training mode."""

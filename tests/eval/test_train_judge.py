@@ -95,6 +95,10 @@ def test_judge_takes_the_rule_of_a_trained_model(trained, tmp_path, encoder):
     assert any(r.startswith("nli entailment") for r in verdict.reasons)
     # the hard checks still veto whatever the model says
     assert not judge.judge("Take 10 mg.", "Take 5 mg.").supported
+    # a rule without both parts is ignored: the calibrated threshold stays
+    model.info["rule"] = {"threshold": 0.1}
+    partial = SupportJudge(encoder, nli=model.save(tmp_path / "partial-rule"))
+    assert partial.threshold == SupportJudge(encoder).threshold
 
 
 def test_a_new_model_replaces_an_old_one_whole(trained, tmp_path):
