@@ -1,4 +1,4 @@
-"""The later blind judge pair sets (2-7) are well formed: file checks only, no judge and no model.
+"""The later blind judge pair sets (2-8) are well formed: file checks only, no judge and no model.
 
 Each set has 160 pairs, 80 true and 80 false, 32 per corpus document, the same kinds in the same
 numbers, ids with its own letter, and no (claim, passage) pair from an older file; each brings at
@@ -66,17 +66,19 @@ def test_blind_set_is_new(split):
     assert len({p["passage"] for p in pairs} - {o["passage"] for o in older}) >= 30
 
 
-def test_seventh_blind_set(corpus_texts):
-    """blind7 (sealed for the pair model): written in two halves after every training set, so it is checked
-    against all of them; the corpus's natural cuts were nearly used up, so it reuses older passages."""
-    pairs = blind.read_pairs(_path("blind7"))
-    assert [p["id"] for p in pairs] == [f"h{i:03d}" for i in range(1, 161)]
+@pytest.mark.parametrize(("split", "letter"), [("blind7", "h"), ("blind8", "k")])
+def test_later_blind_sets(split, letter, corpus_texts):
+    """blind7 and blind8 (each sealed for the pair model when written): each written in two halves after
+    every training set before it, so each is checked against every other file; the corpus's natural cuts
+    were nearly used up, so they reuse older passages."""
+    pairs = blind.read_pairs(_path(split))
+    assert [p["id"] for p in pairs] == [f"{letter}{i:03d}" for i in range(1, 161)]
     assert Counter(p["label"] for p in pairs) == {True: 80, False: 80}
-    assert {p["split"] for p in pairs} == {"blind7"}
+    assert {p["split"] for p in pairs} == {split}
     assert Counter(p["kind"] for p in pairs) == KINDS | {"unit": 10, "entity": 10}
     per_doc = Counter(next(i for i, t in enumerate(corpus_texts) if p["passage"] in t) for p in pairs)
     assert per_doc == {i: 32 for i in range(5)}
-    older = [o for f in sorted(DATA.glob("judge_pairs*.jsonl")) if f.name != _path("blind7").name
+    older = [o for f in sorted(DATA.glob("judge_pairs*.jsonl")) if f.name != _path(split).name
              for o in blind.read_pairs(f)]  # fmt: skip
-    assert len(older) > 3500  # every file written before it, the training sets included
+    assert len(older) > 3500  # every other file, the training sets included
     assert not {(p["claim"], p["passage"]) for p in pairs} & {(o["claim"], o["passage"]) for o in older}
