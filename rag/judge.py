@@ -1803,9 +1803,9 @@ class _CrossEncoderNli:
 
 def load_nli(path: str | Path) -> NliModel:
     """A local model folder: the team's trained pair model (`rag.pairmodel`), else an NLI cross-encoder."""
-    from rag.pairmodel import PairModel, is_pair_model
+    from rag.pairmodel import is_pair_model, load_pair_model
 
-    return PairModel.load(path) if is_pair_model(path) else _CrossEncoderNli(path)
+    return load_pair_model(path) if is_pair_model(path) else _CrossEncoderNli(path)
 
 
 def _entailment_probs(nli: NliModel, pairs: list[tuple[str, str]]) -> np.ndarray:
@@ -1860,11 +1860,16 @@ class SupportJudge:
         if isinstance(nli, str | Path):
             nli = load_nli(nli)
         self.nli = nli
+        #: With a model: its probability at or above this lifts a veto of the embedding-based entity
+        #: checks (never one of the hard checks); None: no veto is lifted.
+        self.nli_override: float | None = None
         rule = getattr(nli, "rule", None)  # a trained pair model carries the rule chosen on its validation pairs
         if isinstance(rule, dict) and {"nli_weight", "threshold"} <= set(rule):
             self.calibration = {**self.calibration, "nli_weight": float(rule["nli_weight"])}
             if threshold is None:
                 self.threshold = float(rule["threshold"])
+            if isinstance(rule.get("override"), int | float) and 0.0 <= rule["override"] <= 1.0:
+                self.nli_override = float(rule["override"])
         self._vectors: dict[str, np.ndarray] = {}
         self._vocabulary: frozenset[str] | None | bool = False  # False: not looked up yet
         self._tokens_model: Any = False  # False: not looked up yet; None: the encoder has no token vectors
@@ -2148,10 +2153,12 @@ class SupportJudge:
         """Does `passage` support `claim`?"""
         return self.judge_many([(claim, passage)])[0]
 
-    def judge_many(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
-        """Judge many pairs at once (one batched encode)."""
-        pairs = [(str(c or ""), str(p or "")) for c, p in pairs]
-        live = [(c, p) for c, p in pairs if c.strip() and p.strip()]
+    def _vetoes_many(
+        self, live: list[tuple[str, str]]
+    ) -> tuple[dict[tuple[str, str], list[str]], set[tuple[str, str]]]:
+        """Veto reasons per (claim, passage) pair, and the pairs vetoed only by the embedding-based entity
+        checks (absent or swapped entities), with one batched encode of everything the checks and the
+        soft features need."""
         vetoes_for = {pair: hard_check_reasons(*pair) for pair in live}
         vocabulary = self.vocabulary if live else None
         absent_for = {pair: absent_candidates(*pair, vocabulary) for pair in live if not vetoes_for[pair]}
@@ -2169,11 +2176,39 @@ class SupportJudge:
                 needed += _passage_phrases(p) + [w for cand in candidates for w in cand.words]
         self._encode(needed)
         self._encode_words(in_context)
+        entity_vetoed = set()
         for pair, candidates in absent_for.items():
             if candidates:
                 vetoes_for[pair] = self._absent_reasons(pair[1], candidates)
             if not vetoes_for[pair]:
                 vetoes_for[pair] = self.swap_reasons(*pair)
+            if vetoes_for[pair]:
+                entity_vetoed.add(pair)
+        return vetoes_for, entity_vetoed
+
+    def evidence_many(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, bool, bool, bool]]:
+        """What a decision rule over the judge and a model is chosen on (`eval.train_judge`), per
+        (claim, passage) pair and without any model: the judge's own probability, uncapped (with the
+        near-synonym credits unless a hard check vetoes the pair), whether a hard check vetoes it,
+        whether only the embedding-based entity checks do, and whether the claim quotes the passage."""
+        pairs = [(str(c or ""), str(p or "")) for c, p in pairs]
+        live = [(c, p) for c, p in pairs if c.strip() and p.strip()]
+        vetoes_for, entity_vetoed = self._vetoes_many(live)
+        out = []
+        for pair in pairs:
+            if pair not in vetoes_for:
+                out.append((0.0, True, False, False))
+                continue
+            hard = bool(vetoes_for[pair]) and pair not in entity_vetoed
+            score = self._probability(self.features(*pair, soft=not hard))
+            out.append((score, hard, pair in entity_vetoed, quotes_passage(*pair)))
+        return out
+
+    def judge_many(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
+        """Judge many pairs at once (one batched encode)."""
+        pairs = [(str(c or ""), str(p or "")) for c, p in pairs]
+        live = [(c, p) for c, p in pairs if c.strip() and p.strip()]
+        vetoes_for, entity_vetoed = self._vetoes_many(live)
         nli_probs = None
         if self.nli is not None:
             flipped = [(p, c) for c, p in live]
@@ -2185,6 +2220,17 @@ class SupportJudge:
                 out.append(Judgement(False, 0.0, ["empty claim or passage"]))
                 continue
             vetoes = vetoes_for[(claim, passage)]
+            lifted = (
+                vetoes
+                and nli_probs is not None
+                and self.nli_override is not None
+                and (claim, passage) in entity_vetoed
+                and float(nli_probs[i]) >= self.nli_override
+            )
+            if lifted:  # the model reads the pair as a restatement: the entity check's objection is lifted
+                vetoes, overruled = [], [f"lifted by the model: {v}" for v in vetoes]
+            else:
+                overruled = []
             f = self.features(claim, passage, soft=not vetoes)
             score = self._probability(f)
             reasons = [f"similarity {f.sim:.2f}, coverage {f.coverage:.2f}"]
@@ -2200,5 +2246,6 @@ class SupportJudge:
             if vetoes:
                 score = min(score, float(self.calibration["veto_cap"]) * self.threshold)
                 reasons = vetoes + reasons
+            reasons = overruled + reasons
             out.append(Judgement(not vetoes and (quoted or score >= self.threshold), float(score), reasons))
         return out

@@ -11,6 +11,11 @@ A trained model is a folder: the encoder (`save_pretrained`: config, weights as 
 tokenizer), the head (`head.safetensors`) and `pair_model.json` (what it was trained on, and the
 decision rule chosen on pairs it was not trained on). `SupportJudge(nli=folder)` and
 `bqa eval judge --nli folder` load it; the judge's hard checks still veto.
+
+Models trained from different seeds disagree by a few points on fresh pairs, so the trainer writes
+several (`--seeds`, two by default) into one folder as members (`member-<seed>/`, each a pair model of
+its own) and the folder's `pair_model.json` lists them; `load_pair_model` reads either kind, and a
+`PairEnsemble` answers with the mean of its members' probabilities.
 """
 
 from __future__ import annotations
@@ -35,6 +40,20 @@ def is_pair_model(path: str | Path) -> bool:
         return json.loads(marker.read_text(encoding="utf-8")).get("format") == FORMAT
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def load_pair_model(path: str | Path) -> PairModel | PairEnsemble:
+    """A folder written by `PairModel.save` or `PairEnsemble.save`.
+
+    Raises:
+        ModelError: the folder is missing, is not a pair model, or cannot be read.
+    """
+    path = Path(path).expanduser()
+    if is_pair_model(path):
+        info = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        if isinstance(info, dict) and info.get("members"):
+            return PairEnsemble.load(path)
+    return PairModel.load(path)
 
 
 def _torch() -> Any:
@@ -162,3 +181,57 @@ class PairModel:
                 chunk = [(str(p), str(c)) for p, c in pairs[start : start + batch_size]]
                 out.append(torch.sigmoid(self.logits(chunk)).float().numpy())
         return np.concatenate(out) if out else np.zeros(0)
+
+
+class PairEnsemble:
+    """Pair models trained from different seeds, answering with the mean of their probabilities.
+
+    Args:
+        members: the trained `PairModel`s.
+        info: what the folder's `pair_model.json` holds besides the member list (rule, figures).
+    """
+
+    def __init__(self, members: list[PairModel], info: dict[str, Any] | None = None) -> None:
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        self.members = list(members)
+        self.info: dict[str, Any] = dict(info or {})
+
+    @classmethod
+    def load(cls, path: str | Path) -> PairEnsemble:
+        """Load a folder written by `save` (each member from its own sub-folder)."""
+        from index.errors import ModelError
+
+        path = Path(path).expanduser()
+        info = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        names = info.get("members")
+        if not isinstance(names, list) or not all(isinstance(n, str) and "/" not in n for n in names):
+            raise ModelError(f"pair model {str(path)!r} lists its members wrongly")
+        return cls([PairModel.load(path / name) for name in names], info)
+
+    def save(self, path: str | Path) -> Path:
+        """Write each member to `member-<n>/` under `path` and the folder's `pair_model.json`."""
+        path = Path(path).expanduser()
+        path.mkdir(parents=True, exist_ok=True)
+        names = []
+        for n, member in enumerate(self.members):
+            name = f"member-{member.info.get('seed', n)}"
+            member.save(path / name)
+            names.append(name)
+        info = {
+            "format": FORMAT,
+            "version": 2,
+            **{k: v for k, v in self.info.items() if k not in ("format", "version", "members")},
+            "members": names,
+        }
+        (path / MARKER).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+    @property
+    def rule(self) -> Any:
+        """The decision rule chosen on validation pairs for the ensemble (None when absent)."""
+        return self.info.get("rule")
+
+    def predict(self, pairs: list[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+        """The members' mean support probability per (passage, claim) pair."""
+        return np.mean([m.predict(pairs, batch_size) for m in self.members], axis=0)

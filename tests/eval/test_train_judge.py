@@ -142,6 +142,8 @@ def test_training_files_leave_out_sealed_and_validation_sets():
     assert "judge_pairs.jsonl" in files and "judge_pairs_train1.jsonl" in files
     assert not files & set(train_judge.SEALED)
     assert not files & {p.name for p in train_judge.DEFAULT_VALIDATE}
+    # every blind set written after the team's first four (blind4 to blind8) is kept out of training
+    assert not files & {f"judge_pairs_blind{n}.jsonl" for n in range(4, 9)}
     fewer = train_judge.training_files(train_judge.DEFAULT_VALIDATE, exclude=[DATA_DIR / "judge_pairs_train1.jsonl"])
     assert {p.name for p in fewer} == files - {"judge_pairs_train1.jsonl"}
     # the team file's held-out split is never trained on
@@ -195,3 +197,117 @@ def test_choose_rule_counts_quotations_as_accepted():
     low = np.array([0.0, 0.9, 0.1, 0.2])  # the quoted true pair scores lowest
     rule = train_judge.choose_rule(low, low, np.zeros(4, bool), labels, 0.0, quoted)
     assert rule["threshold"] == pytest.approx(0.9)  # both true pairs in, no false one
+
+
+SIDE_EFFECTS = (
+    "Common side effects of baclofen include drowsiness, dizziness, fatigue, weakness and "
+    "gastrointestinal disturbances."
+)
+
+
+class SureModel:
+    """A scripted pair model that reads every pair as a restatement; its rule lifts entity vetoes at 0.9."""
+
+    def __init__(self, override=0.9, prob=0.97):
+        self.rule = {"nli_weight": 1.0, "threshold": 0.5, "override": override}
+        self.prob = prob
+
+    def predict(self, pairs):
+        return np.full(len(pairs), self.prob)
+
+
+def test_the_model_lifts_an_entity_veto_but_never_a_hard_one(encoder):
+    lay = ("Tummy and bowel trouble is one possible side effect of baclofen.", SIDE_EFFECTS)
+    dose = ("Take 10 mg three times a day.", "Take 5 mg three times a day.")
+    assert not SupportJudge(encoder).judge(*lay).supported  # the entity check stops the lay paraphrase
+    judge = SupportJudge(encoder, nli=SureModel())
+    assert judge.nli_override == 0.9
+    lifted, still = judge.judge_many([lay, dose])
+    assert lifted.supported and lifted.reasons[0].startswith("lifted by the model: entity: claim names 'tummy'")
+    assert not still.supported and still.reasons[0].startswith("number")  # a hard check always stands
+    assert not SupportJudge(encoder, nli=SureModel(override=0.99)).judge(*lay).supported  # below the override
+    assert not SupportJudge(encoder, nli=SureModel(override=None)).judge(*lay).supported  # no override: never
+
+
+def test_evidence_tells_hard_vetoes_from_entity_vetoes(encoder):
+    quote = ("Common side effects of baclofen include drowsiness, dizziness, fatigue, weakness.", SIDE_EFFECTS)
+    lay = ("Tummy and bowel trouble is one possible side effect of baclofen.", SIDE_EFFECTS)
+    dose = ("Take 10 mg three times a day.", "Take 5 mg three times a day.")
+    (q_score, q_hard, q_entity, q_quoted), (l_score, l_hard, l_entity, _), (_, d_hard, d_entity, _) = SupportJudge(
+        encoder
+    ).evidence_many([quote, lay, dose])
+    assert q_quoted and not q_hard and not q_entity and q_score > 0.5
+    assert l_entity and not l_hard and l_score > 0.2  # uncapped: the score the judge gives once the veto is lifted
+    assert d_hard and not d_entity
+    assert SupportJudge(encoder).evidence_many([("", "x")]) == [(0.0, True, False, False)]
+
+
+def test_choose_rule_lifts_entity_vetoes_only_where_it_pays():
+    labels = np.array([True] * 10 + [False] * 10)
+    base = np.full(20, 0.5)
+    model = np.array([0.99] * 6 + [0.2] * 4 + [0.3] * 6 + [0.5] * 4)
+    entity = np.zeros(20, bool)
+    entity[:4] = True  # four true pairs stopped by the entity check, all read as restatements by the model
+    entity[10:12] = True  # two false ones, read as not supported
+    vetoed = entity.copy()
+    rule = train_judge.choose_rule(base, model, vetoed, labels, 0.0, None, entity)
+    assert rule["override"] is not None and rule["override"] <= 0.99
+    verdicts = train_judge.accepted(base, model, vetoed, np.zeros(20, bool), rule["nli_weight"], rule["threshold"],
+                                    entity, rule["override"])  # fmt: skip
+    assert verdicts[:6].all() and not verdicts[10:].any()
+    # without the entity column the rule can never lift a veto
+    assert train_judge.choose_rule(base, model, vetoed, labels, 0.0)["override"] is None
+
+
+def test_rule_only_chooses_the_rule_again_without_training(trained, tmp_path, capsys):
+    model, _ = trained
+    model.info.update({"rule": {"nli_weight": 0.5, "threshold": 0.5}, "trained_on": {"judge_pairs_train1.jsonl": 1}})
+    folder = model.save(tmp_path / "model")
+    weights = (folder / "model.safetensors").read_bytes()
+    held = tmp_path / "held.jsonl"
+    kinds = {True: "partial", False: "negation"}
+    rows = [{"id": f"v{i}", **r, "kind": kinds[r["label"]], "split": "v"} for i, r in enumerate(toy_rows(8))]
+    held.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert train_judge.main(["--rule-only", "--out", str(folder), "--validate", str(held)]) == 0
+    info = json.loads((folder / MARKER).read_text())
+    assert set(info["rule"]) == {"nli_weight", "threshold", "override"}
+    assert info["validated_on"] == {"held.jsonl": 8} and info["validation"]["n"] == 8
+    assert (folder / "model.safetensors").read_bytes() == weights  # the weights are untouched
+    assert json.loads(capsys.readouterr().out)["rule"] == info["rule"]
+    # a model is never ruled on pairs it was trained on
+    trained_on = DATA_DIR / "judge_pairs_train1.jsonl"
+    assert train_judge.main(["--rule-only", "--out", str(folder), "--validate", str(trained_on)]) == 2
+    assert "trained on judge_pairs_train1.jsonl" in capsys.readouterr().err
+
+
+def test_an_ensemble_answers_with_its_members_mean(trained, tiny_base, tmp_path, encoder):
+    from rag.judge import load_nli
+    from rag.pairmodel import PairEnsemble, load_pair_model
+
+    first, _ = trained
+    second, _ = train_judge.train(
+        toy_rows(), base=tiny_base, epochs=2, batch_size=8, lr_body=1e-3, lr_head=1e-2, seed=1, progress=False
+    )
+    first.info["seed"], second.info["seed"] = 0, 1
+    ensemble = PairEnsemble([first, second], {"rule": {"nli_weight": 1.0, "threshold": 0.6, "override": 0.9}})
+    folder = train_judge.save_atomically(ensemble, tmp_path / "judge-model")
+    assert json.loads((folder / MARKER).read_text())["members"] == ["member-0", "member-1"]
+    assert is_pair_model(folder / "member-1")
+    pairs = [(r["passage"], r["claim"]) for r in toy_rows(6)]
+    again = load_pair_model(folder)
+    assert isinstance(again, PairEnsemble) and isinstance(load_nli(folder), PairEnsemble)
+    expected = (first.predict(pairs) + second.predict(pairs)) / 2
+    assert np.allclose(again.predict(pairs), expected, atol=1e-5)
+    assert not np.allclose(first.predict(pairs), second.predict(pairs), atol=1e-3)  # the members differ
+    judge = SupportJudge(encoder, nli=folder)
+    assert judge.threshold == 0.6 and judge.nli_override == 0.9
+    # a single model's folder still loads as one model
+    assert isinstance(load_pair_model(first.save(tmp_path / "single")), PairModel)
+    (folder / MARKER).write_text(json.dumps({"format": "bqa-pair-model", "members": ["../elsewhere"]}))
+    with pytest.raises(ModelError, match="lists its members wrongly"):
+        load_pair_model(folder)
+
+
+def test_seeds_must_differ(capsys):
+    assert train_judge.main(["--seeds", "3", "3", "--validate", str(DATA_DIR / "judge_pairs_train5.jsonl")]) == 2
+    assert "--seeds must differ" in capsys.readouterr().err
