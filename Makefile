@@ -25,7 +25,8 @@ index: $(STAMP)
 	$(BIN)/bqa index
 
 # Optional: the support judge's pair model, MiniLM fine-tuned on the hand-labelled pairs in
-# eval/data (about 15 minutes on two cores). Use it with `bqa eval judge --nli .bqa/judge-model`.
+# eval/data, two seeds averaged (about 45 minutes on two cores; one seed, about 22 minutes:
+# `.venv/bin/python -m eval.train_judge --seeds 0`). Use it with `bqa eval judge --nli .bqa/judge-model`.
 judge-model: $(STAMP)
 	$(BIN)/python -m eval.train_judge --out .bqa/judge-model
 

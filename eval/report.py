@@ -305,6 +305,8 @@ def judge_model(judge: Any, path: str | Path | None) -> dict[str, Any] | None:
         "path": str(path),
         "nli_weight": float(judge.calibration["nli_weight"]),
         "threshold": float(judge.threshold),
+        "override": getattr(judge, "nli_override", None),
+        "members": len(getattr(judge.nli, "members", None) or [judge.nli]),
         "validation": (getattr(judge.nli, "info", None) or {}).get("validation"),
     }
 
@@ -497,9 +499,15 @@ def render_markdown(result: dict[str, Any]) -> str:
     lines += ["", "## How far the support judge can be trusted", ""]
     jm = result.get("judge_model")
     if jm:
+        members = f"{jm['members']} members averaged, " if jm.get("members", 1) > 1 else ""
+        lifts = (
+            f"; a model probability of at least {jm['override']:.3f} lifts a veto of the entity checks alone"
+            if jm.get("override") is not None
+            else ""
+        )
         lines += [
-            f"The judge read a model beside its own evidence: `{jm['path']}` (blend weight {jm['nli_weight']:.2f}, "
-            f"threshold {jm['threshold']:.3f}); its hard checks still veto.",
+            f"The judge read a model beside its own evidence: `{jm['path']}` ({members}blend weight "
+            f"{jm['nli_weight']:.2f}, threshold {jm['threshold']:.3f}){lifts}; its hard checks still veto.",
             "",
         ]
     if ja and "heldout" in ja:

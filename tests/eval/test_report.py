@@ -141,9 +141,20 @@ def test_report_names_the_model_the_judge_read():
     judge = SimpleNamespace(calibration={"nli_weight": 0.6}, threshold=0.66, nli=SimpleNamespace(info={}))
     assert judge_model(judge, None) is None
     model = judge_model(judge, ".bqa/judge-model")
-    assert model == {"path": ".bqa/judge-model", "nli_weight": 0.6, "threshold": 0.66, "validation": None}
+    assert model == {
+        "path": ".bqa/judge-model",
+        "nli_weight": 0.6,
+        "threshold": 0.66,
+        "override": None,
+        "members": 1,
+        "validation": None,
+    }
     md = render_markdown(result | {"figures": [], "judge_model": model})
-    assert "`.bqa/judge-model` (blend weight 0.60, threshold 0.660)" in md
+    assert "`.bqa/judge-model` (blend weight 0.60, threshold 0.660); its hard checks" in md
+    ensemble = SimpleNamespace(info={}, members=[object(), object()])
+    judge = SimpleNamespace(calibration={"nli_weight": 1.0}, threshold=0.9, nli_override=0.98, nli=ensemble)
+    md = render_markdown(result | {"figures": [], "judge_model": judge_model(judge, "m")})
+    assert "`m` (2 members averaged, blend weight 1.00, threshold 0.900); a model probability of at least 0.980" in md
 
 
 def test_render_markdown_without_baseline_or_pairs():
