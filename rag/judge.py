@@ -19,7 +19,9 @@ decision threshold are data (`judge_calibration.json`, fitted on the calibration
 `eval/data/judge_pairs.jsonl` by `python -m eval.calibrate`). A user with a local NLI
 cross-encoder, or the pair model trained on the team's labelled pairs (`python -m eval.train_judge`),
 can add it (`nli=` a folder path or any object with a `predict(pairs)` method); its probability is
-blended into the score, and the hard checks still apply.
+blended into the score, and the hard checks still apply. A trained pair model's rule may also let a
+high enough probability lift a veto of the embedding-based entity checks (absent or swapped entities),
+never one of the hard checks.
 
 What it does not do: decide whether a claim is *true*, only whether the passage says it.
 """
