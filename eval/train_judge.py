@@ -96,6 +96,16 @@ def drop_near(
     return kept
 
 
+def standing_vetoes(
+    model: np.ndarray, vetoed: np.ndarray, entity: np.ndarray | None, override: float | None
+) -> np.ndarray:
+    """The vetoes that stand: all of them, less those of the entity checks alone (`entity`) where the
+    model's probability reaches `override` (none lifted when either is None)."""
+    if entity is None or override is None:
+        return vetoed
+    return vetoed & ~(entity & (model >= override))
+
+
 def accepted(
     base: np.ndarray,
     model: np.ndarray,
@@ -109,9 +119,7 @@ def accepted(
     """The judge's verdicts under a rule, as `SupportJudge.judge_many` reaches them: no veto standing, and
     a quotation or a blended score at the threshold. A veto of the entity checks alone (`entity`) is
     lifted where the model's probability reaches `override`."""
-    standing = vetoed
-    if entity is not None and override is not None:
-        standing = vetoed & ~(entity & (model >= override))
+    standing = standing_vetoes(model, vetoed, entity, override)
     return (~standing) & (quoted | ((1.0 - weight) * base + weight * model >= threshold))
 
 
@@ -139,7 +147,7 @@ def choose_rule(
     best: tuple[float, float, float, float] | None = None
     rule: dict[str, Any] = {"nli_weight": 1.0, "threshold": 1.0, "override": None}
     for override in overrides:
-        open_ = ~vetoed if override is None else ~vetoed | (entity & (model >= override))
+        open_ = ~standing_vetoes(model, vetoed, entity, override)
         for w in WEIGHTS:
             for t in np.unique(np.round(((1.0 - w) * base + w * model)[open_], 4)):
                 verdicts = accepted(base, model, vetoed, quoted, w, float(t), entity, override)
@@ -257,7 +265,7 @@ def rechoose_rule(out: Path, held_by_file: dict[str, list[dict[str, Any]]], max_
     """Choose the rule again for the trained model in `out` on the validation pairs and rewrite its
     `pair_model.json` (the weights are untouched)."""
     from rag.judge import RULES_VERSION
-    from rag.pairmodel import MARKER, load_pair_model
+    from rag.pairmodel import load_pair_model, write_info
 
     model = load_pair_model(out)
     held = [r for rows_ in held_by_file.values() for r in rows_]
@@ -268,7 +276,7 @@ def rechoose_rule(out: Path, held_by_file: dict[str, list[dict[str, Any]]], max_
         raise InputError("the model was trained on " + ", ".join(sorted(trained & set(held_by_file))))
     probs = model.predict([(r["passage"], r["claim"]) for r in held])
     rule, validation = apply_rule(held, probs, max_false_accept)
-    info = json.loads((Path(out) / MARKER).read_text(encoding="utf-8"))
+    info = dict(model.info)  # as loaded from the folder's pair_model.json
     info.update(
         {
             "validated_on": {name: len(rows_) for name, rows_ in held_by_file.items()},
@@ -278,9 +286,7 @@ def rechoose_rule(out: Path, held_by_file: dict[str, list[dict[str, Any]]], max_
             "validation": validation,
         }
     )
-    staging = Path(out) / (MARKER + ".partial")
-    staging.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    staging.replace(Path(out) / MARKER)
+    write_info(out, info, version=int(info.get("version", 1)))
     print(json.dumps({"out": str(out), "rule": rule, "validation": validation}, indent=2))
     return 0
 

@@ -31,15 +31,29 @@ FORMAT = "bqa-pair-model"
 MAX_LENGTH = 256
 
 
-def is_pair_model(path: str | Path) -> bool:
-    """True when `path` is a folder written by `PairModel.save`."""
-    marker = Path(path).expanduser() / MARKER
-    if not marker.is_file():
-        return False
+def read_info(path: str | Path) -> dict[str, Any] | None:
+    """The `pair_model.json` of a folder written by `PairModel.save` or `PairEnsemble.save` (None when
+    `path` is no such folder or the file cannot be read)."""
     try:
-        return json.loads(marker.read_text(encoding="utf-8")).get("format") == FORMAT
-    except (OSError, ValueError, AttributeError):
-        return False
+        info = json.loads((Path(path).expanduser() / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) and info.get("format") == FORMAT else None
+
+
+def write_info(path: str | Path, info: dict[str, Any], *, version: int) -> None:
+    """Write `info` as the folder's `pair_model.json`, marked with the format and `version`; written
+    beside it and switched in, so a reader never sees half a file."""
+    marker = Path(path).expanduser() / MARKER
+    body = {"format": FORMAT, "version": version, **{k: v for k, v in info.items() if k not in ("format", "version")}}
+    staging = marker.with_name(MARKER + ".partial")
+    staging.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    staging.replace(marker)
+
+
+def is_pair_model(path: str | Path) -> bool:
+    """True when `path` is a folder written by `PairModel.save` or `PairEnsemble.save`."""
+    return read_info(path) is not None
 
 
 def load_pair_model(path: str | Path) -> PairModel | PairEnsemble:
@@ -48,12 +62,8 @@ def load_pair_model(path: str | Path) -> PairModel | PairEnsemble:
     Raises:
         ModelError: the folder is missing, is not a pair model, or cannot be read.
     """
-    path = Path(path).expanduser()
-    if is_pair_model(path):
-        info = json.loads((path / MARKER).read_text(encoding="utf-8"))
-        if isinstance(info, dict) and info.get("members"):
-            return PairEnsemble.load(path)
-    return PairModel.load(path)
+    info = read_info(path)
+    return PairEnsemble.load(path) if info and info.get("members") else PairModel.load(path)
 
 
 def _torch() -> Any:
@@ -116,7 +126,8 @@ class PairModel:
 
         _offline_env()
         path = Path(path).expanduser()
-        if not is_pair_model(path):
+        info = read_info(path)
+        if info is None:
             raise ModelError(f"not a trained pair model: {path}", hint="train one with `make judge-model`")
         try:
             from safetensors.torch import load_file
@@ -125,7 +136,6 @@ class PairModel:
             encoder = AutoModel.from_pretrained(str(path), local_files_only=True)
             tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
             head = load_file(str(path / "head.safetensors"))
-            info = json.loads((path / MARKER).read_text(encoding="utf-8"))
         except Exception as exc:
             raise ModelError(f"cannot load pair model {str(path)!r} ({type(exc).__name__})") from None
         model = cls(encoder, tokenizer, info, head)
@@ -141,12 +151,7 @@ class PairModel:
         self.encoder.save_pretrained(str(path))
         self.tokenizer.save_pretrained(str(path))
         save_file({k: v.contiguous() for k, v in self.head.state_dict().items()}, str(path / "head.safetensors"))
-        info = {
-            "format": FORMAT,
-            "version": 1,
-            **{k: v for k, v in self.info.items() if k not in ("format", "version")},
-        }
-        (path / MARKER).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_info(path, self.info, version=1)
         return path
 
     # -- reading pairs ----------------------------------------------------------------------
@@ -203,7 +208,7 @@ class PairEnsemble:
         from index.errors import ModelError
 
         path = Path(path).expanduser()
-        info = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        info = read_info(path) or {}
         names = info.get("members")
         if not isinstance(names, list) or not all(isinstance(n, str) and "/" not in n for n in names):
             raise ModelError(f"pair model {str(path)!r} lists its members wrongly")
@@ -218,13 +223,7 @@ class PairEnsemble:
             name = f"member-{member.info.get('seed', n)}"
             member.save(path / name)
             names.append(name)
-        info = {
-            "format": FORMAT,
-            "version": 2,
-            **{k: v for k, v in self.info.items() if k not in ("format", "version", "members")},
-            "members": names,
-        }
-        (path / MARKER).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_info(path, {**{k: v for k, v in self.info.items() if k != "members"}, "members": names}, version=2)
         return path
 
     @property
