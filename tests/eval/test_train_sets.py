@@ -1,4 +1,4 @@
-"""The judge's extra labelled sets (train1-18) are well formed: file checks only, no judge and no model.
+"""The judge's extra labelled sets (train1-21) are well formed: file checks only, no judge and no model.
 
 They were written like the blind sets, by sessions that never read or ran the judge, one or two corpus
 documents each; eval/data/JUDGE_PAIRS.md says how and what they measured.
@@ -35,6 +35,10 @@ SETS = {
     "judge_pairs_train17.jsonl": ("th", 200, {"001", "003"}),
     "judge_pairs_train18.jsonl": ("ti", 199, {"002", "004"}),
     "judge_pairs_train13.jsonl": ("td", 158, {"003"}),
+    "judge_pairs_train15.jsonl": ("tf", 159, {"002", "004"}),
+    "judge_pairs_train19.jsonl": ("tj", 159, {"000", "001"}),
+    "judge_pairs_train20.jsonl": ("tk", 158, {"003", "004"}),
+    "judge_pairs_train21.jsonl": ("tl", 158, {"001", "002"}),
 }
 
 
