@@ -2,9 +2,9 @@
 
     python -m eval.train_judge [--out .bqa/judge-model] [--epochs 6] [--validate FILE ...]
 
-Training pairs: every `eval/data/judge_pairs*.jsonl` except the validation files (blind4-7 and
-train5), the sealed test sets (`judge_pairs_blind8.jsonl`, the second model's, and
-`judge_pairs_blind9.jsonl`, kept for the next) and the held-out split of the team's file,
+Training pairs: every `eval/data/judge_pairs*.jsonl` except the validation files (blind4-8 and
+train5), the sealed test set (`judge_pairs_blind9.jsonl`, kept for the third model) and the held-out
+split of the team's file,
 less any pair whose claim nearly repeats (difflib ratio above 0.85) a validation or sealed claim. The
 model reads (passage, claim) as one sequence and learns whether the passage supports the claim. After
 training it is run on the validation pairs beside the judge's own evidence, and the decision rule is
@@ -42,11 +42,12 @@ from index.errors import BqaError, InputError
 
 DEFAULT_OUT = Path(".bqa") / "judge-model"
 #: Never trained on, never used to choose the rule: kept to measure the trained judge.
-SEALED = ("judge_pairs_blind8.jsonl", "judge_pairs_blind9.jsonl")
+SEALED = ("judge_pairs_blind9.jsonl",)
 #: Spent sets the rule is chosen on, never trained on (their first measurements are in
-#: eval/data/JUDGE_PAIRS.md). blind4, blind6 and blind7 were the sealed sets of the first model.
+#: eval/data/JUDGE_PAIRS.md). blind4, blind6 and blind7 were the sealed sets of the first model, blind8
+#: the second's.
 DEFAULT_VALIDATE = tuple(
-    DATA_DIR / f"judge_pairs_{name}.jsonl" for name in ("blind4", "blind5", "blind6", "blind7", "train5")
+    DATA_DIR / f"judge_pairs_{name}.jsonl" for name in ("blind4", "blind5", "blind6", "blind7", "blind8", "train5")
 )
 #: The team file's held-out split stays out of training so the judge can still be measured on it.
 HELDOUT_SPLIT = "heldout"

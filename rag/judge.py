@@ -510,8 +510,9 @@ _SMALL = {
 }  # fmt: skip
 _SCALE = {"hundred": 100, "thousand": 1000}
 _SMALL_NAMES = {v: k for k, v in _SMALL.items()}
-_FRACTION = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "tenth": 10,
-             "tenths": 10, "hundredth": 100, "hundredths": 100, "thousandth": 1000}  # fmt: skip
+_FRACTION = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4,
+             "fourths": 4, "fifth": 5, "fifths": 5, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10,
+             "hundredth": 100, "hundredths": 100, "thousandth": 1000}  # fmt: skip
 _MULTIPLE = {"once": 1, "twice": 2, "thrice": 3}
 #: Prescription shorthand for so many times a day.
 _SHORTHAND = {"od": 1, "qd": 1, "bid": 2, "bd": 2, "tid": 3, "tds": 3, "qid": 4, "qds": 4}
@@ -553,8 +554,13 @@ _HYPHENATED_UNIT = re.compile(
 )
 #: Phrases with a number word that state no quantity ("stopped all at once", "at one time").
 _NOT_QUANTITY = re.compile(r"(?i)\b(?:all )?at once\b|\bonce (?:again|more)\b|\bat one (?:time|point)\b")
-#: "per 24 hours" is a day.
-_PER_DAY = re.compile(r"(?i)\b(?:per|a|each|every|in|/)\s*(?:24|twenty-four|twenty four)[\s-]*(?:hours?|hrs?|h)\b")
+#: "per 24 hours" is a day, and so is "in one day" or "over the day" ("no more than 100 mg in one day").
+_PER_DAY = re.compile(
+    r"(?i)\b(?:per|a|each|every|in|over|/)\s*(?:24|twenty-four|twenty four)[\s-]*(?:hours?|hrs?|h)\b"
+    r"|\b(?:in|over|across) (?:one|a single|any one|any single|any|a|the|the course of a) day\b"
+)
+#: A passage that gives a dose as "N times less" than another states the share 1/N ("1%" of it).
+_TIMES_LESS = re.compile(r"(?i)\b(?:times|fold) (?:less|smaller|lower|fewer|weaker)\b")
 #: "one in ten", "3 out of 4": a share, compared as a percentage.
 _RATIO_JOIN = (("in",), ("out", "of"), ("of", "every"), ("in", "every"))
 _RATIO_WORDS = frozenset({"in", "out", "every"})
@@ -586,6 +592,10 @@ _RATE_NOUNS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "ho
                "kilograms": "kg", "dose": "dose"}  # fmt: skip
 
 
+#: Words between a unit and its rate that leave the rate as it is: "5 mg taken daily", "80 mg in total daily".
+_RATE_FILLERS = frozenset({"times", "time", "taken", "given", "total", "all", "combined", "altogether", "overall"})
+
+
 def _rate_after(tokens: list[str], k: int) -> str | None:
     """The rate that follows a unit at tokens[k]: "daily", "a day", "per week", "/kg", "of oral baclofen per dose"."""
     window = tokens[k + 1 : k + 8]
@@ -595,11 +605,16 @@ def _rate_after(tokens: list[str], k: int) -> str | None:
             return _RATE_WORDS[tok]
         if tok in ("per", "a", "/", "each", "every") and n + 1 < len(window) and window[n + 1] in _RATE_NOUNS:
             return _RATE_NOUNS[window[n + 1]]
+        if tok in ("over", "across", "through", "throughout") and window[n + 1 : n + 3] in (
+            ["the", "day"],
+            ["a", "day"],
+        ):
+            return "day"  # "15 mg over the day"
         if tok == "of" and n == 0:
             skipping = 3
         elif skipping and tok.isalpha() and tok not in _UNITS and tok not in _SMALL:
             skipping -= 1
-        elif tok not in ("times", "time", "taken", "given"):
+        elif tok not in _RATE_FILLERS and not (tok == "in" and window[n + 1 : n + 2] in (["total"], ["all"])):
             break
     return None
 
@@ -613,6 +628,9 @@ def _frequency_once(tokens: list[str], i: int) -> bool:
     """Whether "once" at tokens[i] counts ("once daily", "taken once") rather than joins ("once the body ...")."""
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     prev = tokens[i - 1] if i > 0 else ""
+    after = tokens[i + 2] if i + 2 < len(tokens) else ""
+    if nxt == "a" and (i == 0 or not prev.isalpha()) and after not in _RATE_NOUNS:
+        return False  # "Once a nerve is pinched, ...": a conjunction opening the clause, not "once a day"
     return nxt in _ONCE_RATE or nxt == "" or not nxt.isalpha() or prev in ("taken", "given", "dosed", "only", "just")
 
 
@@ -673,6 +691,15 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             found.append((1900.0 + float(tok[1:3]), i, i))
             i += 1
             continue
+        if tok[0].isdigit() and tokens[i + 1 : i + 2] == ["/"] and tokens[i + 2 : i + 3] and tokens[i + 2][0].isdigit():
+            top, bottom = (float(t.replace(",", "")) for t in (tok, tokens[i + 2]))
+            if bottom:  # "1/100 of the dose": a share, and "100 times less" when the top is 1
+                share = 100.0 * top / bottom
+                fractions.append(Quantity(share, share, "percent", f"{tok}/{tokens[i + 2]}"))
+                if top == 1:
+                    found.append((bottom, i + 2, i + 2))
+                i += 3
+                continue
         if tok[0].isdigit():
             digits = tok[:-1] if tok.endswith("s") and len(tok) == 5 else tok  # "1960s"
             try:
@@ -728,6 +755,12 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
             if is_fraction:  # "one-hundredth" is also 1 %, "three quarters" 75 %
                 share = 100.0 * numerator / value
                 fractions.append(Quantity(share, share, "percent", " ".join(tokens[i : i + used])))
+                # "seven to eight tenths": the range's first end shares the denominator
+                if found and found[-1][2] < i - 1 and tokens[found[-1][2] + 1] in _RANGE_JOIN:
+                    if found[-1][2] + 2 == i and tokens[found[-1][2]] not in _UNITS and found[-1][0] < value:
+                        first = found.pop()[0]
+                        fractions.append(Quantity(100.0 * first / value, 100.0 * first / value, "percent",
+                                                  f"{first:g} {tokens[i + used - 1]}"))  # fmt: skip
             i += used
             continue
         i += 1
@@ -802,6 +835,20 @@ _APPROXIMATE = re.compile(
 _ROUNDING = 0.1
 
 
+_BOTH = re.compile(r"(?i)\b(?:both|dual|twofold|two-fold)\b")
+
+
+def _list_counts(passage: str) -> set[float]:
+    """How many members the passage's lists have: a claim may count them ("the three most common")."""
+    counts = {float(len(items)) for items in enumerations(passage)}
+    bullets = sum(1 for line in passage.splitlines() if re.match(r"\s*[-*•]\s+\S", line))
+    if bullets > 1:
+        counts.add(float(bullets))
+    if _BOTH.search(passage):
+        counts.add(2.0)
+    return counts
+
+
 def check_numbers(claim: str, passage: str) -> list[str]:
     """Reasons the claim's numbers are not the passage's (empty when every number matches)."""
     claim_q = extract_quantities(claim)
@@ -814,14 +861,24 @@ def check_numbers(claim: str, passage: str) -> list[str]:
     def _close(a: float, b: float) -> bool:
         return math.isclose(a, b, rel_tol=max(1e-6, rounding), abs_tol=1e-9)
 
+    times_less = [p.raw for p in passage_q if p.unit == "times" and p.raw > 0] if _TIMES_LESS.search(passage) else []
+    # a claim may count the passage's lists, unless the passage gives counts of its own ("these two methods")
+    counts = set() if any(p.unit is None for p in passage_q) else _list_counts(passage)
     reasons = []
     for q in claim_q:
         if (
-            q.unit is None
+            q.unit in (None, "times")
             and 0 < q.raw < 1
             and any(p.unit == "percent" and _close(p.value / 100, q.raw) for p in passage_q)
+            or q.unit == "times"
+            and 0 < q.raw < 1
+            and any(_close(1 / n, q.raw) for n in times_less)
         ):
-            continue  # "a bioavailability of 0.7 to 0.8" for "70-80%"
+            continue  # "a bioavailability of 0.7 to 0.8" for "70-80%"; "0.01 times the dose" for "100 times less"
+        if q.unit == "percent" and any(_close(100 / n, q.value) for n in times_less):
+            continue  # "about 1% of the oral dose" for "100 times less than oral doses"
+        if q.unit is None and q.raw in counts:
+            continue  # "the three most common side effects" for a list of three
         # a dose with no frequency of its own in a claim about the day: "a daily total of 15 mg"
         per_day = q.per == "day" or (
             q.per is None and _DAILY.search(claim) and not any(x.unit == "times" for x in claim_q)
@@ -865,17 +922,38 @@ _NEGATION = re.compile(
     r"prevent(?:s|ed|ing)?|fail(?:s|ed)? to|free of|contraindicated|contraindication)\b|n't\b",
     re.IGNORECASE,
 )
+#: Words that carry a negation in their meaning: "treatment-resistant" is "has not responded to
+#: treatment", "involuntary" spasms are ones the person "can't control", "rules it out" is "must not be
+#: used", a "maximum" is what one "should never go above". They do not negate (a claim that says
+#: "resistant" for "resistant" needs no cue), but a clause negated on one side only is a restatement
+#: when the other side says it with one of these words and the negated side does not use that word.
+_IMPLICIT_NEGATIVE = re.compile(
+    r"(?i)\b(?:resist(?:ant|s|ance)?|refractory|unresponsive|intolera(?:ble|nt|nce)|involuntar(?:y|ily)|"
+    r"uncontroll(?:ed|able)|unable|persistent|stubborn|hard-to-treat|difficult-to-treat|"
+    r"maximum|ceiling|at most|out of (?:the |\w+'s? )?reach|minimal|unclear|unknown|uncertain|"
+    r"rul(?:e|es|ed|ing) (?:\w+ )?out|advised? against|advises against|argues? against|off the table|"
+    r"off-limits)\b"
+)
+#: Terms too general to tie a negative word to what a cue negates.
+_TOPIC_WORDS = "baclofen drug medication medicine patient patients"
+#: How many content words either side of a negative word it speaks of.
+_IMPLICIT_REACH = 4
 _NOT_NEGATION = re.compile(
     r"\b(?:not only|no longer than|no more than|not fully|whether or not|not exceeding|"
-    r"(?:not|never) (?:to )?(?:exceed|go (?:above|over|beyond)|be (?:more|higher) than|rise above))\b",
+    r"(?:not|never) (?:to )?(?:exceed|go (?:above|over|beyond)|be (?:more|higher) than|rise above))\b"
+    # a ceiling is a maximum, not a negation: "never going beyond 0.1 g", "shouldn't exceed 100 mg a day"
+    r"|(?:\bnot|\bnever|n't)\s+(?:to\s+)?(?:be\s+)?(?:exceed\w*|go(?:ing)?\s+(?:above|over|beyond)|"
+    r"(?:be\s+)?(?:taken?\s+)?(?:at\s+)?(?:more|higher|greater)\s+than)",
     re.IGNORECASE,
 )
 
 
 #: Cues whose scope is the whole clause ("X is contraindicated", "X must be avoided"), not what follows
-#: them; "to avoid X" (a purpose, like "to prevent X") reaches forward only.
+#: them; "a reason to avoid X" reaches forward only, and a purpose ("to prevent X", "to avoid X")
+#: negates nothing.
 _WHOLE_CLAUSE_CUE = re.compile(r"(?i)^(?:contraindicat|avoid)")
-_PURPOSE_BEFORE = re.compile(r"(?i)\bto\s+$")
+_TO_BEFORE = re.compile(r"(?i)\bto\s+$")  # "a reason to avoid X" reaches forward only
+_PURPOSE_BEFORE = re.compile(r"(?i)(?<!\breason )(?<!\breasons )(?<!\bneed )(?<!\bway )(?<!\bgrounds )\bto\s+$")
 #: How many content words after "not"/"no"/"without" the negation reaches.
 _NEGATION_SCOPE = 5
 _WORD_SPAN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
@@ -931,19 +1009,24 @@ def _negated_terms(clause: str) -> frozenset[str]:
     cues = list(_NEGATION.finditer(masked))
     counts = [0] * len(terms)
     forward_ends: list[int] = []
+    # "to prevent withdrawal", "to avoid this": a purpose names a risk; it does not deny what it names
+    purposes = [c.start() for c in cues if _PURPOSE_BEFORE.search(masked[: c.start()])]
     for cue in cues:
         end = _scope_end(clause, cue.end())
         after = [i for i, (pos, _t) in enumerate(terms) if cue.end() <= pos < end]
-        purpose = bool(_PURPOSE_BEFORE.search(masked[: cue.start()]))
-        if _WHOLE_CLAUSE_CUE.match(cue.group(0)) and not purpose:
+        if cue.start() in purposes:
+            continue
+        if _WHOLE_CLAUSE_CUE.match(cue.group(0)) and not _TO_BEFORE.search(masked[: cue.start()]):
             if any(0 <= cue.start() - end <= 12 for end in forward_ends):
                 continue  # "not contraindicated": the forward cue already covers it and they cancel
-            scope = [i for i, (pos, _t) in enumerate(terms) if not (cue.start() <= pos < cue.end())]
+            # the whole clause, up to a purpose: "X must be avoided to prevent Y" negates X, not Y
+            stop = min((p for p in purposes if p > cue.start()), default=len(clause))
+            scope = [i for i, (pos, _t) in enumerate(terms) if not (cue.start() <= pos < cue.end()) and pos < stop]
         elif after:
             scope = after[:_NEGATION_SCOPE]
             forward_ends.append(cue.end())
         elif end < len(clause):
-            scope = []  # "to avoid this, ...": what it negates is named elsewhere
+            scope = []  # "X, ...": what it negates is named elsewhere
         else:
             scope = list(range(len(terms)))
         for i in scope:
@@ -961,6 +1044,26 @@ def _best_clause(claim_terms: set[str], clauses: list[tuple[str, set[str]]]) -> 
         if best is None or overlap > best[2]:
             best = (text, terms, overlap)
     return best
+
+
+def _said_negatively(plain: str, negated: str) -> bool:
+    """Whether `plain` says with a negative word what `negated` says with a cue ("resistant" for "doesn't respond").
+
+    The negative word must not be the negated side's own ("not resistant" is no "resistant"), and the
+    words around it must be among the ones the cue negates ("Poor kidney function does not change how
+    it is cleared" is not what "hepatic metabolism is minimal" says).
+    """
+    own = {m.group(0).lower().split()[-1] for m in _IMPLICIT_NEGATIVE.finditer(negated)}
+    denied = (set(_negated_terms(negated)) or set(_term_set(negated))) - set(content_terms(_TOPIC_WORDS))
+    terms = _positioned_terms(plain)
+    for m in _IMPLICIT_NEGATIVE.finditer(plain):
+        if m.group(0).lower().split()[-1] in own:
+            continue
+        before = [t for pos, t in terms if pos < m.start()][-_IMPLICIT_REACH:]
+        after = [t for pos, t in terms if pos >= m.end()][:_IMPLICIT_REACH]
+        if any(_covered(t, denied) for t in before + after):
+            return True
+    return False
 
 
 def check_negation(claim: str, passage: str) -> list[str]:
@@ -984,6 +1087,12 @@ def check_negation(claim: str, passage: str) -> list[str]:
             t.startswith(("contraind", "avoid", "prevent")) and ((t in claim_negated) != (t in passage_negated))
             for t in shared
         )
+        if (
+            claim_neg != passage_neg
+            and not flipped
+            and _said_negatively(best[0] if claim_neg else clause, clause if claim_neg else best[0])
+        ):
+            continue
         if claim_neg != passage_neg or flipped:
             which = "claim" if claim_neg else "passage"
             reasons.append(f"negation: only the {which} is negated ({best[0][:80]!r})")
@@ -991,7 +1100,9 @@ def check_negation(claim: str, passage: str) -> list[str]:
         # a claim that negates what a passage without any negation says, wherever it aligns
         p_terms = _term_set(passage)
         for clause in split_clauses(_normalise(claim)):
-            if any(_covered(t, p_terms) for t in _negated_terms(clause)):
+            if any(_covered(t, p_terms) for t in _negated_terms(clause)) and not any(
+                _said_negatively(c, clause) for c, _t in passage_clauses
+            ):
                 reasons.append("negation: only the claim is negated")
                 break
     return reasons

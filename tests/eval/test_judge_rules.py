@@ -137,6 +137,69 @@ def test_all_at_once_is_no_frequency():
     assert check_numbers("Stopping it all at once risks severe withdrawal.", passage) == []
 
 
+PUMP = (
+    "This method allows for effective treatment with significantly smaller doses, often 100 times less than "
+    "oral doses, because the drug is delivered directly to the spinal cord."
+)
+
+
+@pytest.mark.parametrize("share", ["about 1%", "one percent", "roughly one-hundredth", "a hundredth", "only 1/100"])
+def test_n_times_less_is_a_share_of_one_in_n(share):
+    assert check_numbers(f"A pump needs {share} of the oral dose.", PUMP) == []
+
+
+@pytest.mark.parametrize("share", ["about 10%", "one-tenth", "a fifth", "1/10"])
+def test_a_different_share_of_n_times_less_is_caught(share):
+    assert check_numbers(f"A pump needs {share} of the oral dose.", PUMP)
+
+
+def test_a_fraction_range_shares_its_denominator():
+    passage = "Baclofen is rapidly absorbed from the gastrointestinal tract with about 70-80% bioavailability."
+    for claim in ("Seven to eight tenths of a dose is absorbed.", "Between seven-tenths and four-fifths is absorbed."):
+        assert check_numbers(claim, passage) == []
+    assert check_numbers("Five to six tenths of a dose is absorbed.", passage)
+    assert check_numbers("Between seven-tenths and nine-tenths is absorbed.", passage)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Adults take it three times, adding up to 15 mg over the day.",
+        "That is 15 mg across the day.",
+        "So 15 to 80 mg in total daily.",
+    ],
+)
+def test_a_daily_total_said_another_way(claim):
+    passage = "Dosages range from 5 mg to 20 mg, taken three to four times daily."
+    assert check_numbers(claim, passage) == []
+    assert check_numbers(claim.replace("15", "25"), passage)
+
+
+def test_a_ceiling_over_one_day_is_a_daily_ceiling():
+    passage = "Usually 40 to 80 mg per day, with a maximum daily dose of 100 mg."
+    assert check_numbers("Never take more than 100 mg in one day.", passage) == []
+    assert check_numbers("Never take more than 100 mg over twenty-four hours.", passage) == []
+    assert check_numbers("Never take more than 120 mg in one day.", passage)
+
+
+def test_a_claim_may_count_the_passages_list():
+    passage = "The most common side effects are dizziness, drowsiness, and weakness."
+    assert check_numbers("The three most common side effects are dizziness, sleepiness and weakness.", passage) == []
+    assert check_numbers("The four most common side effects include dizziness.", passage)
+    dual = "This dual action, both at the spinal and supraspinal levels, makes baclofen a multifaceted agent."
+    assert check_numbers("Baclofen works at two levels.", dual) == []
+    assert check_numbers("Baclofen works at three levels.", dual)
+    # a passage that gives its own count is read by it, not by its lists
+    routes = "The routes differ in dosage, efficacy, and side effects. The table compares these two methods."
+    assert check_numbers("The table compares three methods.", routes)
+
+
+def test_once_opening_a_clause_is_a_conjunction():
+    passage = "When a nerve is compressed, it can become inflamed and painful."
+    assert check_numbers("Once a nerve gets pinched, it may swell and hurt.", passage) == []
+    assert extract_quantities("Take it once a day.")[0].value == 1.0
+
+
 # --- negation ----------------------------------------------------------------------------------
 
 
@@ -172,6 +235,65 @@ def test_to_avoid_and_to_prevent_agree():
     )
     contraindicated = "Baclofen is contraindicated in patients with hypersensitivity to the drug."
     assert check_negation("People who are hypersensitive to baclofen should not take it.", contraindicated) == []
+
+
+def test_a_purpose_names_a_risk_it_does_not_deny():
+    passage = (
+        "Abrupt discontinuation must be avoided to prevent withdrawal symptoms such as seizures and hallucinations."
+    )
+    assert check_negation("Seizures and hallucinations are possible withdrawal symptoms.", passage) == []
+    taper = "Providers recommend a gradual dose reduction to prevent withdrawal symptoms such as seizures."
+    assert check_negation("Seizures can be a symptom of withdrawal.", taper) == []
+    # what "avoided" governs is still negated
+    assert check_negation("Abrupt discontinuation is the recommended way to stop.", passage)
+    contraindicated = "Baclofen is contraindicated in patients with severe renal impairment."
+    assert check_negation("Severe kidney impairment is not a reason to avoid baclofen.", contraindicated)
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        (
+            "Nerve pain often doesn't respond to standard painkillers.",
+            "Neuropathic pain is often resistant to conventional analgesics.",
+        ),
+        (
+            "Spasticity often comes with muscle spasms the person can't control.",
+            "Spasticity is increased muscle tone, often accompanied by involuntary muscle spasms.",
+        ),
+        (
+            "Severe kidney failure rules baclofen out.",
+            "Baclofen is contraindicated in patients with severe renal failure.",
+        ),
+        (
+            "Keep the tablets where children cannot get at them.",
+            "They must be kept out of reach of children.",
+        ),
+    ],
+)
+def test_a_negative_word_restates_a_negation(claim, passage):
+    assert check_negation(claim, passage) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        (  # the negated side uses the negative word itself: "not resistant" is no "resistant"
+            "Nerve pain is not resistant to standard painkillers.",
+            "Neuropathic pain is often resistant to conventional analgesics.",
+        ),
+        (  # the negative word speaks of something else than what the claim denies
+            "In children, baclofen is officially approved and can be given without special supervision.",
+            "In children, baclofen may be prescribed off-label under close medical supervision.",
+        ),
+        (
+            "Baclofen tablets need not be kept out of children's reach.",
+            "They must be kept out of reach of children.",
+        ),
+    ],
+)
+def test_a_negative_word_does_not_excuse_a_real_flip(claim, passage):
+    assert check_negation(claim, passage)
 
 
 # --- direction and order -----------------------------------------------------------------------
