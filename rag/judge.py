@@ -918,7 +918,7 @@ def check_numbers(claim: str, passage: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nor|neither|without|cannot|lacks?|lacking|absence|avoid(?:ed|s|ing)?|"
+    r"\b(?:not|no|never|none|nothing|nor|neither|without|cannot|lacks?|lacking|absence|avoid(?:ed|s|ing)?|"
     r"prevent(?:s|ed|ing)?|fail(?:s|ed)? to|free of|contraindicated|contraindication)\b|n't\b",
     re.IGNORECASE,
 )
@@ -1126,7 +1126,8 @@ _DIRECTION_WORDS: dict[str, tuple[list[str], list[str]]] = {
          "attenuates", "decline", "declines", "drop", "drops", "fewer", "closes", "closing", "slow",
          "slows", "slowed", "impair", "impairs", "mitigate", "mitigates", "mitigation", "prevent", "prevents",
          "weaken", "weakens", "weakened", "antagonize", "antagonizes", "deplete", "depletes", "shorten",
-         "shortens", "dampen", "dampens", "quiet", "quiets", "calm", "calms"],
+         "shortens", "dampen", "dampens", "quiet", "quiets", "calm", "calms", "cut", "cuts", "cutting", "curb", "curbs",
+         "curbing", "curbed", "lessen", "lessens", "lessened"],
     ),
     "quality": (
         ["improve", "improves", "improved", "improving", "better", "benefit", "benefits", "ease", "eases",
@@ -1468,14 +1469,16 @@ _ATTRIBUTE_FAMILIES: list[list[str]] = [
     ["increase|increased|higher", "decrease|decreased|reduced|lower"],
 ]  # fmt: skip
 _ENTITY_FAMILIES = _NAMED_FAMILIES + _ATTRIBUTE_FAMILIES
-#: Opposites that the passage must state when the claim does: a frequency is a claim of its own.
+#: Opposites that the passage must state when the claim does: a frequency is a claim of its own
+#: ("less frequent" compares and does not claim one, see `_COMPARED_FREQUENCY`).
 _REQUIRED_FAMILIES: list[list[str]] = [
     ["rare|rarely|seldom|infrequent|infrequently",
      "common|commonly|often|frequently|usually|typically|generally|hallmark"],
 ]  # fmt: skip
 
 
-_COMPARED_FREQUENCY = re.compile(r"(?i)\b(?:less|more)\s+(?:frequent(?:ly)?|common(?:ly)?|often)\b")
+#: ... and "how often spasms happen" names a frequency without claiming one.
+_COMPARED_FREQUENCY = re.compile(r"(?i)\b(?:less|more|how)\s+(?:frequent(?:ly)?|common(?:ly)?|often)\b")
 
 
 def _poles(family: list[str]) -> list[tuple[str, list[tuple[str, ...]]]]:

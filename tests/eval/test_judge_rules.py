@@ -296,6 +296,12 @@ def test_a_negative_word_does_not_excuse_a_real_flip(claim, passage):
     assert check_negation(claim, passage)
 
 
+def test_nothing_negates():
+    passage = "By reducing the frequency of spasms, baclofen helps to relieve pain."
+    assert check_negation("Baclofen does nothing for the pain that goes with spasms.", passage)
+    assert check_negation("Baclofen helps relieve the pain that goes with spasms.", passage) == []
+
+
 # --- direction and order -----------------------------------------------------------------------
 
 
@@ -410,3 +416,17 @@ def test_upper_is_not_lower():
     reflux = "Baclofen can reduce the number of transient lower esophageal sphincter relaxation episodes."
     assert check_entities("Baclofen reduces relaxations of the upper esophageal sphincter.", reflux)
     assert not check_entities("Baclofen reduces relaxations of the lower esophageal sphincter.", reflux)
+
+
+def test_cut_is_a_direction_word():
+    passage = "There is evidence that tolerance may develop, requiring dose increases over time."
+    assert check_direction("Patients grow tolerant, so doses need to be cut back over time.", passage)
+    assert check_direction("Patients grow tolerant, so doses need to be raised over time.", passage) == []
+
+
+def test_how_often_names_a_frequency_without_claiming_one():
+    passage = (
+        "Intrathecal baclofen can significantly reduce spasm frequency in patients who don't respond to oral therapy."
+    )
+    assert check_entities("Intrathecal baclofen can markedly cut how often spasms happen.", passage) == []
+    assert check_entities("Spasms commonly stop with intrathecal baclofen.", passage)
