@@ -19,7 +19,7 @@ false pairs accepted stays within --max-false-accept. The rule and its validatio
 `--rule-only` chooses the rule again for a trained model (after a change to the judge's rules)
 without training it again.
 
-About 20 minutes per member (two by default, `--seeds 0 1`) for 3,900 pairs and 6 epochs on two
+About 25 minutes per member (two by default, `--seeds 0 1`) for 4,350 pairs and 6 epochs on two
 CPU cores; a progress bar shows the loss.
 """
 
