@@ -14,10 +14,10 @@ accepts a pair when no veto stands and either the claim quotes the passage or
 (an absent or swapped entity, the checks that most often stop a free paraphrase) is lifted when the
 model's probability reaches o, while the hard checks (numbers, units, negation, direction, hedges,
 swaps of known entities) always stand. The rule kept has the highest balanced accuracy whose share of
-false pairs accepted stays within --max-false-accept. The rule and its validation figures are saved with the model
-(`pair_model.json`); `SupportJudge(nli=folder)` and `bqa eval judge|score|run --nli folder` apply it.
-`--rule-only` chooses the rule again for a trained model (after a change to the judge's rules)
-without training it again.
+false pairs accepted stays within --max-false-accept (2 % by default). The rule and its validation
+figures are saved with the model (`pair_model.json`); `SupportJudge(nli=folder)` and
+`bqa eval judge|score|run --nli folder` apply it. `--rule-only` chooses the rule again for a trained
+model (after a change to the judge's rules) without training it again.
 
 About 25 minutes per member (two by default, `--seeds 0 1`) for 4,350 pairs and 6 epochs on two
 CPU cores; a progress bar shows the loss.
@@ -51,7 +51,10 @@ DEFAULT_VALIDATE = tuple(
 )
 #: The team file's held-out split stays out of training so the judge can still be measured on it.
 HELDOUT_SPLIT = "heldout"
-MAX_FALSE_ACCEPT = 0.035
+#: The rule's bound on the share of validation false pairs accepted. 3.5 % (the calibration's bound) was met on
+#: validation and overshot on fresh pairs by two of three models (3.2 % -> 6.25 % on blind7, 3.2 % -> 8.75 % on
+#: blind9), so the pair model's rule keeps a margin below issue 4's 5 %.
+MAX_FALSE_ACCEPT = 0.02
 #: A training claim this close (difflib ratio) to a sealed or validation claim is left out of training.
 NEAR_RATIO = 0.85
 WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
