@@ -557,7 +557,7 @@ _NOT_QUANTITY = re.compile(r"(?i)\b(?:all )?at once\b|\bonce (?:again|more)\b|\b
 #: "per 24 hours" is a day, and so is "in one day" or "over the day" ("no more than 100 mg in one day").
 _PER_DAY = re.compile(
     r"(?i)\b(?:per|a|each|every|in|over|/)\s*(?:24|twenty-four|twenty four)[\s-]*(?:hours?|hrs?|h)\b"
-    r"|\b(?:in|over|across) (?:one|a single|any one|any single|any|a|the|the course of a) day\b"
+    r"|\b(?:in|over|across|through|throughout) (?:one|a single|any one|any single|any|a|the|the course of a) day\b"
 )
 #: A passage that gives a dose as "N times less" than another states the share 1/N ("1%" of it).
 _TIMES_LESS = re.compile(r"(?i)\b(?:times|fold) (?:less|smaller|lower|fewer|weaker)\b")
@@ -605,11 +605,6 @@ def _rate_after(tokens: list[str], k: int) -> str | None:
             return _RATE_WORDS[tok]
         if tok in ("per", "a", "/", "each", "every") and n + 1 < len(window) and window[n + 1] in _RATE_NOUNS:
             return _RATE_NOUNS[window[n + 1]]
-        if tok in ("over", "across", "through", "throughout") and window[n + 1 : n + 3] in (
-            ["the", "day"],
-            ["a", "day"],
-        ):
-            return "day"  # "15 mg over the day"
         if tok == "of" and n == 0:
             skipping = 3
         elif skipping and tok.isalpha() and tok not in _UNITS and tok not in _SMALL:
@@ -866,15 +861,11 @@ def check_numbers(claim: str, passage: str) -> list[str]:
     counts = set() if any(p.unit is None for p in passage_q) else _list_counts(passage)
     reasons = []
     for q in claim_q:
-        if (
-            q.unit in (None, "times")
-            and 0 < q.raw < 1
-            and any(p.unit == "percent" and _close(p.value / 100, q.raw) for p in passage_q)
-            or q.unit == "times"
-            and 0 < q.raw < 1
-            and any(_close(1 / n, q.raw) for n in times_less)
-        ):
-            continue  # "a bioavailability of 0.7 to 0.8" for "70-80%"; "0.01 times the dose" for "100 times less"
+        if 0 < q.raw < 1 and q.unit in (None, "times"):
+            if any(p.unit == "percent" and _close(p.value / 100, q.raw) for p in passage_q):
+                continue  # "a bioavailability of 0.7 to 0.8" for "70-80%"
+            if q.unit == "times" and any(_close(1 / n, q.raw) for n in times_less):
+                continue  # "0.01 times the dose" for "100 times less"
         if q.unit == "percent" and any(_close(100 / n, q.value) for n in times_less):
             continue  # "about 1% of the oral dose" for "100 times less than oral doses"
         if q.unit is None and q.raw in counts:
@@ -1054,11 +1045,12 @@ def _said_negatively(plain: str, negated: str) -> bool:
     it is cleared" is not what "hepatic metabolism is minimal" says).
     """
     own = {m.group(0).lower().split()[-1] for m in _IMPLICIT_NEGATIVE.finditer(negated)}
+    words = [m for m in _IMPLICIT_NEGATIVE.finditer(plain) if m.group(0).lower().split()[-1] not in own]
+    if not words:
+        return False
     denied = (set(_negated_terms(negated)) or set(_term_set(negated))) - set(content_terms(_TOPIC_WORDS))
     terms = _positioned_terms(plain)
-    for m in _IMPLICIT_NEGATIVE.finditer(plain):
-        if m.group(0).lower().split()[-1] in own:
-            continue
+    for m in words:
         before = [t for pos, t in terms if pos < m.start()][-_IMPLICIT_REACH:]
         after = [t for pos, t in terms if pos >= m.end()][:_IMPLICIT_REACH]
         if any(_covered(t, denied) for t in before + after):
