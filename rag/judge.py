@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 8
+RULES_VERSION = 9
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -557,7 +557,8 @@ _NOT_QUANTITY = re.compile(r"(?i)\b(?:all )?at once\b|\bonce (?:again|more)\b|\b
 #: "per 24 hours" is a day, and so is "in one day" or "over the day" ("no more than 100 mg in one day").
 _PER_DAY = re.compile(
     r"(?i)\b(?:per|a|each|every|in|over|/)\s*(?:24|twenty-four|twenty four)[\s-]*(?:hours?|hrs?|h)\b"
-    r"|\b(?:in|over|across|through|throughout) (?:one|a single|any one|any single|any|a|the|the course of a) day\b"
+    r"|\b(?:in|over|across|through|throughout) (?:one|a single|any one|any single|any|a|the|the whole|a whole|"
+    r"the entire|the course of a) day\b"
 )
 #: A passage that gives a dose as "N times less" than another states the share 1/N ("1%" of it).
 _TIMES_LESS = re.compile(r"(?i)\b(?:times|fold) (?:less|smaller|lower|fewer|weaker)\b")
@@ -872,7 +873,9 @@ def check_numbers(claim: str, passage: str) -> list[str]:
             continue  # "the three most common side effects" for a list of three
         # a dose with no frequency of its own in a claim about the day: "a daily total of 15 mg"
         per_day = q.per == "day" or (
-            q.per is None and _DAILY.search(claim) and not any(x.unit == "times" for x in claim_q)
+            q.per is None
+            and _DAILY.search(_PER_DAY.sub("daily", claim))
+            and not any(x.unit == "times" for x in claim_q)
         )
         if q.unit is not None and per_day and any(p.unit == q.unit and _close(p.value, q.value) for p in totals):
             continue  # "15 mg a day" for "5 mg three times daily"
@@ -910,7 +913,9 @@ def check_numbers(claim: str, passage: str) -> list[str]:
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nothing|nor|neither|without|cannot|lacks?|lacking|absence|avoid(?:ed|s|ing)?|"
-    r"prevent(?:s|ed|ing)?|fail(?:s|ed)? to|free of|contraindicated|contraindication)\b|n't\b",
+    r"prevent(?:s|ed|ing)?|fail(?:s|ed)? to|free of|contraindicated|contraindication|"
+    # a verb phrase that forbids: "rules it out", "is off the table", "advised against"
+    r"rul(?:e|es|ed|ing) (?:\w+ )?out|off the table|off-limits|advised? against|advises against)\b|n't\b",
     re.IGNORECASE,
 )
 #: Words that carry a negation in their meaning: "treatment-resistant" is "has not responded to
@@ -929,12 +934,16 @@ _IMPLICIT_NEGATIVE = re.compile(
 _TOPIC_WORDS = "baclofen drug medication medicine patient patients"
 #: How many content words either side of a negative word it speaks of.
 _IMPLICIT_REACH = 4
+#: How many content words before a cue name what it is said of.
+_SUBJECT_REACH = 2
 _NOT_NEGATION = re.compile(
     r"\b(?:not only|no longer than|no more than|not fully|whether or not|not exceeding|"
     r"(?:not|never) (?:to )?(?:exceed|go (?:above|over|beyond)|be (?:more|higher) than|rise above))\b"
     # a ceiling is a maximum, not a negation: "never going beyond 0.1 g", "shouldn't exceed 100 mg a day"
     r"|(?:\bnot|\bnever|n't)\s+(?:to\s+)?(?:be\s+)?(?:exceed\w*|go(?:ing)?\s+(?:above|over|beyond)|"
-    r"(?:be\s+)?(?:taken?\s+)?(?:at\s+)?(?:more|higher|greater)\s+than)",
+    r"(?:be\s+)?(?:taken?\s+)?(?:at\s+)?(?:more|higher|greater)\s+than)"
+    # "isn't completely understood" hedges as "not fully understood" does
+    r"|(?:\bnot|n't)\s+(?:fully|completely|entirely|totally)\b",
     re.IGNORECASE,
 )
 
@@ -1019,7 +1028,12 @@ def _negated_terms(clause: str) -> frozenset[str]:
         elif end < len(clause):
             scope = []  # "X, ...": what it negates is named elsewhere
         else:
-            scope = list(range(len(terms)))
+            # nothing after it: the cue speaks of what comes before, back to a comma
+            # ("since the kidneys clear it, kidney failure rules it out" negates the failure, not the kidneys)
+            # ("for rheumatic spasm, no" reaches over the comma to the words it follows)
+            starts = [0] + [c.end() for c in _SCOPE_COMMA.finditer(clause, 0, cue.start())]
+            start = max(at for at in starts if at == 0 or any(at <= pos < cue.start() for pos, _t in terms))
+            scope = [i for i, (pos, _t) in enumerate(terms) if start <= pos < cue.start()]
         for i in scope:
             counts[i] += 1
     negated: dict[str, bool] = {}
@@ -1048,14 +1062,39 @@ def _said_negatively(plain: str, negated: str) -> bool:
     words = [m for m in _IMPLICIT_NEGATIVE.finditer(plain) if m.group(0).lower().split()[-1] not in own]
     if not words:
         return False
-    denied = (set(_negated_terms(negated)) or set(_term_set(negated))) - set(content_terms(_TOPIC_WORDS))
+    denied = set(_negated_terms(negated)) or set(_term_set(negated))
+    # and what the cue is said of: "spasticity that hasn't responded" is what "refractory spasticity" names
+    negated_terms = _positioned_terms(negated)
+    for cue in _NEGATION.finditer(_mask_not_negation(negated)):
+        left = max((c.end() for c in _SCOPE_COMMA.finditer(negated, 0, cue.start())), default=0)
+        denied.update([t for pos, t in negated_terms if left <= pos < cue.start()][-_SUBJECT_REACH:])
+    denied -= set(content_terms(_TOPIC_WORDS))
     terms = _positioned_terms(plain)
     for m in words:
-        before = [t for pos, t in terms if pos < m.start()][-_IMPLICIT_REACH:]
-        after = [t for pos, t in terms if pos >= m.end()][:_IMPLICIT_REACH]
+        # within the negative word's stretch between commas: "for refractory spasticity, allows for lower
+        # doses" does not call the lower doses refractory
+        left = max((c.end() for c in _SCOPE_COMMA.finditer(plain, 0, m.start())), default=0)
+        right = next((c.start() for c in _SCOPE_COMMA.finditer(plain, m.end())), len(plain))
+        before = [t for pos, t in terms if left <= pos < m.start()][-_IMPLICIT_REACH:]
+        after = [t for pos, t in terms if m.end() <= pos < right][:_IMPLICIT_REACH]
         if any(_covered(t, denied) for t in before + after):
             return True
     return False
+
+
+def _said_plainly_elsewhere(
+    claim_terms: set[str], shared: set[str], negated_clause: str, clauses: list[tuple[str, set[str]]]
+) -> bool:
+    """Whether every shared term the passage's best clause negates stands un-negated in another of its
+    clauses that the claim also matches ("for spasticity not responding to oral treatment, a pump ...;
+    this allows doses 100 times less than oral administration": a claim about the oral dose speaks of
+    the second clause)."""
+    denied = {t for t in _negated_terms(negated_clause) if _covered(t, shared)}
+    plain: set[str] = set()
+    for text, terms in clauses:
+        if text != negated_clause and sum(1 for t in claim_terms if _covered(t, terms)) >= 2:
+            plain |= terms - _negated_terms(text)
+    return bool(denied) and all(_covered(t, plain) for t in denied)
 
 
 def check_negation(claim: str, passage: str) -> list[str]:
@@ -1074,6 +1113,8 @@ def check_negation(claim: str, passage: str) -> list[str]:
         claim_negated, passage_negated = _negated_terms(clause), _negated_terms(best[0])
         claim_neg = any(_covered(t, shared) for t in claim_negated)
         passage_neg = any(_covered(t, shared) for t in passage_negated)
+        if passage_neg and not claim_neg and _said_plainly_elsewhere(terms, shared, best[0], passage_clauses):
+            passage_neg = False
         # a negative word both sides use must be negated on both or neither ("not a contraindication")
         flipped = any(
             t.startswith(("contraind", "avoid", "prevent")) and ((t in claim_negated) != (t in passage_negated))
@@ -1107,19 +1148,20 @@ _DIRECTION_WORDS: dict[str, tuple[list[str], list[str]]] = {
          "elevated", "enhance", "enhances", "enhanced", "enhancing", "boost", "boosts", "rise", "rises", "higher",
          "greater", "amplify", "amplifies", "promote", "promotes", "promoting", "promoted", "stimulate",
          "stimulates", "stimulating", "activate", "activates", "activating", "open", "opens", "opening", "opened",
-         "accelerate", "accelerates", "exaggerated", "facilitate", "facilitates", "intensify", "intensifies",
+         "accelerate", "accelerates", "exaggerated", "high", "facilitate", "facilitates", "intensify", "intensifies",
          "strengthen", "strengthens", "worsen", "worsens", "exacerbate", "exacerbates", "aggravate", "aggravates",
          "potentiate", "potentiates", "augment", "augments", "accumulate", "accumulates", "prolong", "prolongs",
-         "lengthen", "lengthens", "excite", "excites"],
+         "lengthen", "lengthens", "excite", "excites", "up"],
         ["decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "reducing",
-         "reduction", "lower", "lowers", "lowered", "lowering", "diminish", "diminishes", "inhibit", "inhibits",
+         "reduction", "low", "lower", "lowers", "lowered", "lowering", "diminish", "diminishes", "inhibit", "inhibits",
          "inhibited", "inhibiting", "inhibition", "block", "blocks", "blocked", "blocking", "suppress",
          "suppresses", "suppressing", "limit", "limits", "limiting", "restrict", "restricts", "attenuate",
          "attenuates", "decline", "declines", "drop", "drops", "fewer", "closes", "closing", "slow",
          "slows", "slowed", "impair", "impairs", "mitigate", "mitigates", "mitigation", "prevent", "prevents",
          "weaken", "weakens", "weakened", "antagonize", "antagonizes", "deplete", "depletes", "shorten",
          "shortens", "dampen", "dampens", "quiet", "quiets", "calm", "calms", "cut", "cuts", "cutting", "curb", "curbs",
-         "curbing", "curbed", "lessen", "lessens", "lessened"],
+         "curbing", "curbed", "lessen", "lessens", "lessened", "damp", "damps", "damped", "down", "blunt",
+         "blunts", "blunted", "blunting"],
     ),
     "quality": (
         ["improve", "improves", "improved", "improving", "better", "benefit", "benefits", "ease", "eases",
@@ -1149,7 +1191,7 @@ _LOCAL_NEGATION = frozenset({"not", "no", "never", "cannot", "dont", "doesnt", "
 
 
 #: "lower back", "higher centres": a place, not a direction.
-_PLACE_WORDS = frozenset({"lower", "upper", "higher"})
+_PLACE_WORDS = frozenset({"low", "lower", "upper", "higher"})
 _BODY_PARTS = frozenset(
     """back limb limbs leg legs body esophageal oesophageal extremity extremities abdomen urinary airway airways
     motor brain centres centers""".split()
@@ -1175,19 +1217,65 @@ def _acts_on(toks: list[str], outer: int, inner: int | None) -> bool:
     return not word.endswith("ly") and any(axis == "amount" for axis, _sign in _direction_table()[word])
 
 
+#: Words of a level, not of a change: "a low dose" is set against "a high dose" or "increased tone", not
+#: against "the dose is increased step by step".
+_STATE_WORDS = frozenset({"low", "high"})
+
+
+#: "push the threshold up", "bring pain scores down": the particle carries the direction of a plain verb.
+_PARTICLES = frozenset({"up", "down"})
+
+
+#: The plain verbs whose "up" or "down" says which way: "ramp up", "push the threshold up", "bring it down".
+#: Others use the particle for something else ("end up", "loosen up", "free up", "break down").
+_PARTICLE_VERBS = frozenset(
+    """ramp ramps ramped ramping step steps stepped stepping push pushes pushed pushing drive drives drove
+    driving bring brings brought bringing shut shuts shutting turn turns turned turning go goes went gone
+    going come comes came coming crank cranks cranked jack jacks jacked scale scales scaled scaling build
+    builds built building mark marks marked marking""".split()
+)
+#: How many words a particle may stand after its verb ("push the seizure threshold up").
+_PARTICLE_REACH = 4
+
+
+def _particle_of_other(toks: list[str], i: int) -> bool:
+    """Whether the particle at `i` adds nothing: it follows a direction word ("cut down" is read from the
+    verb), no particle verb stands close before it, or it is a bound ("up to 80 mg")."""
+    if toks[i + 1 : i + 2] == ["to"] or (i > 0 and toks[i - 1] in _direction_table()):
+        return True
+    return not any(t in _PARTICLE_VERBS for t in toks[max(0, i - _PARTICLE_REACH) : i])
+
+
+#: Adverbs of frequency that do not end in -ly.
+_FREQUENCY_ADVERBS = frozenset({"often", "sometimes", "seldom", "always", "never", "again"})
+
+
+def _adverb(word: str) -> bool:
+    return word.endswith("ly") or word in _FREQUENCY_ADVERBS
+
+
+#: "a pressure-lowering effect", "pain-relieving": a compound names a kind of effect; it changes nothing
+#: in the sentence, so it is read as one word.
+_COMPOUND_ING = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+ing)\b")
+
+#: How far before "into" a flow word or a change of amount is read with it.
+_INTO_REACH = 6
+
+
 @lru_cache(maxsize=8192)
 def _directions(
     text: str, window: tuple[int, int] = (3, 4)
-) -> tuple[tuple[str, int, frozenset[str], frozenset[str]], ...]:
-    """(axis, +1/-1, the content terms around the direction word, those after it) per direction word."""
+) -> tuple[tuple[str, int, frozenset[str], frozenset[str], bool, str | None], ...]:
+    """(axis, +1/-1, the content terms around the direction word, those after it, whether it is a level
+    word, the term it stands right before if any) per direction word."""
     table = _direction_table()
     out = []
     for clause in split_clauses(_normalise(text)):
         # a direction word's other forms read as it ("boosting" as "boost"); the table keys them as written
-        toks = [_direction_form(w) for w in words(clause)]
+        toks = [_direction_form(w) for w in words(_COMPOUND_ING.sub(r"\1\2", clause))]
         content = [i for i, w in enumerate(toks) if w not in STOP_WORDS and w not in _EXTRA_STOP and w not in table]
         hits = [i for i, w in enumerate(toks) if w in table and not (w in _PLACE_WORDS and toks[i + 1 : i + 2] and
-                toks[i + 1] in _BODY_PARTS)]  # fmt: skip
+                toks[i + 1] in _BODY_PARTS) and not (w in _PARTICLES and _particle_of_other(toks, i))]  # fmt: skip
         for n, i in enumerate(hits):
             nxt = hits[n + 1] if n + 1 < len(hits) else None
             if _acts_on(toks, i, nxt):
@@ -1195,19 +1283,38 @@ def _directions(
             outer = 1
             if n > 0 and _acts_on(toks, hits[n - 1], i):
                 outer = table[toks[hits[n - 1]]][0][1]
+            if toks[i] == "into":
+                # "the entry of calcium into cells" says it once; "less calcium gets into cells" and "cuts how
+                # much calcium flows into cells" turn it round
+                near = toks[max(0, i - _INTO_REACH) : i]
+                if any(axis == "flow" for t in near for axis, _s in table.get(t, ())):
+                    continue
+                amounts = [s for t in near for axis, s in ([("amount", -1)] if t == "less" else table.get(t, ()))
+                           if axis == "amount"]  # fmt: skip
+                outer = amounts[-1] if amounts else 1
             # the words up to the neighbouring direction words: beyond them are those words' objects
             lo = hits[n - 1] if n > 0 else -1
             hi = nxt if nxt is not None else len(toks)
             before = [toks[j] for j in content if lo < j < i][-window[0] :]
             after = [toks[j] for j in content if i < j < hi][: window[1]]
             objects = {_canon(t) for t in before + after if not _NUMBERISH.match(t)} - _GENERIC_OBJECTS
-            following = frozenset(_canon(t) for t in after if not _NUMBERISH.match(t)) - _GENERIC_OBJECTS
+            # what it acts on; an adverb after it ("increased tone, often with spasms") is no object
+            following = (
+                frozenset(_canon(t) for t in after if not _NUMBERISH.match(t) and not _adverb(t)) - _GENERIC_OBJECTS
+            )
             # "does not increase" points down; "not only increases" does not
             flip = any(t in _LOCAL_NEGATION and toks[k + 1 : k + 2] != ["only"]
                        for k, t in enumerate(toks[: i]) if k >= i - 3)  # fmt: skip
+            # "titrate up rather than starting high" sets the high start aside
+            flip = flip or any(
+                toks[k : k + 2] in (["rather", "than"], ["instead", "of"]) for k in range(max(0, i - 3), i)
+            )
+            state = toks[i] in _STATE_WORDS
+            # the word it stands before, unless a manner ("increased gradually")
+            attached = _canon(toks[i + 1]) if i + 1 in content and not _adverb(toks[i + 1]) else None
             for axis, sign in table[toks[i]]:
                 sign = sign * outer
-                out.append((axis, -sign if flip else sign, frozenset(objects), following))
+                out.append((axis, -sign if flip else sign, frozenset(objects), following, state, attached))
     return tuple(out)
 
 
@@ -1216,8 +1323,15 @@ _COMPARATIVE_SIGN = {"more": 1, "greater": 1, "higher": 1, "larger": 1, "less": 
                      "smaller": -1}  # fmt: skip
 
 
+#: "works less well" is "less effective".
+_COMPARED_AS = {"well": "effective"}
+
+
 def _comparatives(text: str) -> set[tuple[int, str]]:
-    return {(_COMPARATIVE_SIGN[m.group(1).lower()], _canon(m.group(2).lower())) for m in _COMPARATIVE.finditer(text)}
+    return {
+        (_COMPARATIVE_SIGN[m.group(1).lower()], _canon(_COMPARED_AS.get(m.group(2).lower(), m.group(2).lower())))
+        for m in _COMPARATIVE.finditer(text)
+    }
 
 
 #: Relations whose two sides cannot swap: "A outweighs B" is not "B outweighs A". The sign turns a
@@ -1231,6 +1345,11 @@ _COMPARATIVE_WORD = re.compile(
     r"(?P<down>less|lesser|fewer|lower|smaller|worse|weaker|inferior))\b(?:\s+(?P<what>[a-z][a-z-]*))?"
 )
 _SIDE_TERMS = 4
+#: "A and, to a lesser extent, B" ranks A over B as "A more than B" does.
+_EXTENT = re.compile(
+    r"(?i)\b(?:and|but|or)\s*,?\s*to an? (?:(?P<less>lesser|smaller|lower)|greater|larger|higher) "
+    r"(?:extent|degree)\b\s*,?"
+)
 
 
 def _ordered_relations(text: str) -> list[tuple[str, dict[str, int], set[str], set[str]]]:
@@ -1257,6 +1376,16 @@ def _ordered_relations(text: str) -> list[tuple[str, dict[str, int], set[str], s
             before = set(content_terms(clause[:start]))
             after = set(content_terms(clause[m.end() :])[:_SIDE_TERMS])
             out.append((rel, signs, before, after))
+        for m in _EXTENT.finditer(clause):
+            ranked = {"": 1 if m.group("less") else -1}
+            out.append(
+                (
+                    "than",
+                    ranked,
+                    set(content_terms(clause[: m.start()])),
+                    set(content_terms(clause[m.end() :])[:_SIDE_TERMS]),
+                )
+            )
     return out
 
 
@@ -1303,20 +1432,24 @@ def check_direction(claim: str, passage: str) -> list[str]:
             continue
         # "less sedated" where the passage says "increasing sedation"
         pointing = {
-            p_sign for p_axis, p_sign, _o, p_following in passage_dirs if p_axis == "amount" and word in p_following
+            p_sign
+            for p_axis, p_sign, _o, p_following, _s, _a in passage_dirs
+            if p_axis == "amount" and word in p_following
         }
         if pointing == {-sign} and (sign, word) not in passage_cmp:
             reasons.append(f"direction: claim says {'more' if sign > 0 else 'less'} {word}; the passage the opposite")
     if not passage_dirs:
         return reasons
-    for axis, sign, objects, following in _directions(claim):
+    for axis, sign, objects, following, state, attached in _directions(claim):
         if not objects:
             continue
         # what a verb acts on usually follows it: those words count double
         scored = [
             (len(objects & p_obj) + len(following & p_obj), p_sign)
-            for p_axis, p_sign, p_obj, _p_following in passage_dirs
+            for p_axis, p_sign, p_obj, _p_following, p_state, p_attached in passage_dirs
             if p_axis == axis
+            # a level meets a level, or a word standing right before what the level is of ("increased tone")
+            and (state == p_state or (state and p_attached in objects) or (p_state and attached in p_obj))
         ]
         scored = [s for s in scored if s[0] > 0]
         if not scored:
@@ -1339,7 +1472,10 @@ _STRONG_HEDGE = re.compile(
     r"\b(?:studied|investigated|investigation|explored|preliminary|suggests?|suggested|"
     r"promising|mixed results|more research|further research|under investigation|emerging|"
     r"some studies|candidate|off-label|not fully|tried|trialled|trialed|tested|experimental|hints?|"
-    r"early (?:studies|data|evidence|research|trials)|inconsistent|conflicting|mixed)\b",
+    r"early (?:studies|data|evidence|research|trials)|inconsistent|conflicting|mixed|"
+    # lay words for the same: "research points to", "researchers have looked at"
+    r"points? to|pointing to|look(?:s|ed|ing)? (?:at|into)|examined|not (?:completely|entirely|totally))\b"
+    r"|n't (?:fully|completely|entirely|totally)\b",
     re.IGNORECASE,
 )
 _WEAK_HEDGE = re.compile(
@@ -1369,7 +1505,8 @@ def check_hedge(claim: str, passage: str) -> list[str]:
     certain = set()
     for clause in split_clauses(claim_n):
         if not _negated(clause):
-            certain |= {m.group(0).lower() for m in _CERTAINTY.finditer(clause)}
+            # "not completely understood" is a hedge; its "completely" claims nothing
+            certain |= {m.group(0).lower() for m in _CERTAINTY.finditer(_STRONG_HEDGE.sub(" ", clause))}
     if certain:
         affirmed = set()
         for clause in split_clauses(passage_n):

@@ -10,6 +10,7 @@ from rag.judge import (
     SupportJudge,
     check_direction,
     check_entities,
+    check_hedge,
     check_negation,
     check_numbers,
     extract_quantities,
@@ -430,3 +431,127 @@ def test_how_often_names_a_frequency_without_claiming_one():
     )
     assert check_entities("Intrathecal baclofen can markedly cut how often spasms happen.", passage) == []
     assert check_entities("Spasms commonly stop with intrathecal baclofen.", passage)
+
+
+# --- session 9: forbidding phrases, negative words, levels, particles, rankings -----------------
+
+RENAL = (
+    "Renal Impairment: Baclofen is primarily excreted by the kidneys, and severe renal failure is a strong "
+    "contraindication due to the risk of accumulation and toxicity."
+)
+INTRATHECAL = (
+    "Intrathecal baclofen therapy, often reserved for patients with refractory spasticity, allows for lower doses "
+    "while maximizing therapeutic effects."
+)
+REFLEXES = (
+    "it is known to have a potent inhibitory effect on polysynaptic and, to a lesser extent, monosynaptic reflex "
+    "pathways within the spinal cord."
+)
+
+
+def test_a_forbidding_phrase_negates():
+    titration = "Allows for fine titration of doses throughout the day"
+    assert check_negation("This route rules out fine titration of doses during the day.", titration)
+    assert check_negation("This route allows fine titration of doses during the day.", titration) == []
+    assert check_negation("Severe kidney failure rules baclofen out.", RENAL) == []
+    # what a phrase at the clause's end forbids is what it follows, not the reason given before a comma
+    assert check_negation("Since the kidneys clear the drug, severe kidney failure rules it out.", RENAL) == []
+
+
+def test_a_negative_word_speaks_of_its_own_stretch():
+    assert check_negation("Intrathecal baclofen does not allow doctors to use lower doses.", INTRATHECAL)
+    kept = "Intrathecal baclofen is kept for spasticity that hasn't responded to other treatment."
+    assert check_negation(kept, INTRATHECAL) == []
+
+
+def test_low_and_high_are_levels():
+    tone = "Spasticity is a condition of increased muscle tone and stiffness."
+    assert check_direction("Spasticity means abnormally low muscle tone.", tone)
+    start = "The initial oral dosage is generally low, with gradual titration to minimize side effects."
+    assert check_direction("Oral treatment starts at a high dose.", start)
+    assert check_direction("Oral treatment starts low and the dose is increased gradually.", start) == []
+    assert check_direction("Titrate up gradually rather than starting high.", start) == []
+
+
+def test_a_particle_takes_the_direction_of_a_plain_verb():
+    seizures = "Epilepsy: Baclofen may lower the seizure threshold, and abrupt discontinuation can trigger seizures."
+    assert check_direction("Baclofen can push the seizure threshold up.", seizures)
+    assert check_direction("Baclofen can bring the seizure threshold down.", seizures) == []
+    spasms = "Decreasing frequency of spasms and clonus"
+    assert check_direction("It cuts down how often spasms and clonus happen.", spasms) == []
+    assert check_direction("Muscles loosen up and spasms and clonus come less often.", spasms) == []
+
+
+def test_less_well_is_less_effective():
+    spinal = "This localized action within the spinal cord is why it's more effective against spinal spasticity."
+    assert check_direction("It works less well against spinal spasticity.", spinal)
+    assert check_direction("It works well against spinal spasticity.", spinal) == []
+
+
+def test_to_a_lesser_extent_ranks_the_two_sides():
+    assert check_direction("It inhibits monosynaptic reflex pathways more strongly than polysynaptic ones.", REFLEXES)
+    assert (
+        check_direction("It inhibits polysynaptic reflex pathways more strongly than monosynaptic ones.", REFLEXES)
+        == []
+    )
+    assert (
+        check_direction("It inhibits monosynaptic reflex pathways less strongly than polysynaptic ones.", REFLEXES)
+        == []
+    )
+
+
+def test_into_is_read_with_the_change_before_it():
+    calcium = "Baclofen also reduces the influx of calcium ions by inhibiting voltage-gated calcium channels."
+    assert check_direction("Baclofen blocks calcium channels, so less calcium flows into nerve cells.", calcium) == []
+    assert check_direction("Baclofen cuts the entry of calcium into nerve cells.", calcium) == []
+    assert check_direction("Baclofen lets more calcium flow into nerve cells.", calcium)
+    potassium = "The opening of potassium channels causes an outflow of potassium ions from the neuron."
+    assert check_direction("Open potassium channels let potassium flow into the neuron.", potassium)
+
+
+def test_an_adverb_after_a_change_is_not_its_object():
+    passage = (
+        "Spasticity is a condition of increased muscle tone and stiffness, often accompanied by involuntary muscle "
+        "spasms. By reducing the frequency and severity of these muscle spasms, baclofen helps to relieve pain."
+    )
+    assert check_direction("Baclofen makes muscle spasms happen less often, which eases pain.", passage) == []
+    assert check_direction("Baclofen makes muscle spasms more severe.", passage)
+
+
+def test_lay_hedges_keep_a_claim_tentative():
+    explored = "Baclofen has been explored as an adjunct therapy for cancer-related pain."
+    assert check_hedge("Researchers have looked at baclofen as an add-on for cancer pain.", explored) == []
+    assert check_hedge("Baclofen is an add-on treatment for cancer pain.", explored)
+    suggest = "Studies suggest that baclofen can reduce pain intensity in postherpetic neuralgia."
+    assert check_hedge("Research points to baclofen lessening pain in postherpetic neuralgia.", suggest) == []
+
+
+def test_not_completely_understood_is_a_hedge_not_a_negation():
+    passage = "The exact mechanism is not fully understood, but it is known to inhibit polysynaptic reflex pathways."
+    claim = "How baclofen works isn't completely understood, but it inhibits polysynaptic reflex pathways."
+    assert check_negation(claim, passage) == []
+    assert check_hedge(claim, passage) == []
+    assert check_negation("The mechanism is understood, and it inhibits polysynaptic reflex pathways.", passage) == []
+    assert check_hedge("The mechanism is completely understood.", passage)
+
+
+def test_a_negation_in_one_clause_does_not_deny_what_another_says_plainly():
+    pump = (
+        "For severe spasticity not responding to oral treatment, baclofen can be delivered directly into the "
+        "spinal fluid via an implanted intrathecal pump. This method allows for effective treatment with "
+        "significantly smaller doses, often 100 times less than oral administration."
+    )
+    assert check_negation("With an intrathecal pump, the dose is often a hundredth of the oral dose.", pump) == []
+    assert check_negation("An intrathecal pump is used for severe spasticity that responds to oral treatment.", pump)
+
+
+def test_a_compound_names_an_effect_and_blunt_is_down():
+    passage = "Certain hypertensive agents may also amplify the hypotensive effects of baclofen."
+    assert check_direction("Some blood pressure drugs can boost baclofen's pressure-lowering effect.", passage) == []
+    assert check_direction("Some blood pressure drugs can blunt baclofen's pressure-lowering effect.", passage)
+
+
+def test_over_the_whole_day_is_a_daily_total():
+    passage = "Baclofen is commonly administered orally, starting with 5 mg three times daily."
+    assert check_numbers("It starts at 15 mg spread over the whole day.", passage) == []
+    assert check_numbers("It starts at 20 mg spread over the whole day.", passage)
