@@ -5,7 +5,7 @@
 split plus every pair of the extra files: `judge_pairs_extra.jsonl` and the spent blind sets
 `judge_pairs_blind.jsonl`, `judge_pairs_blind2.jsonl`, `judge_pairs_blind3.jsonl` (each was measured
 once, then used to find the judge's faults, so they now serve as calibration data). The later blind
-sets (`judge_pairs_blind4.jsonl` to `judge_pairs_blind9.jsonl`) are never read here.
+sets (`judge_pairs_blind4.jsonl` to `judge_pairs_blind10.jsonl`) are never read here.
 
 1. computes the judge's soft features (`FEATURES`: similarity, coverage, missing terms, coverage with
    words aligned in context) and its vetoes;

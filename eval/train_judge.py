@@ -3,7 +3,7 @@
     python -m eval.train_judge [--out .bqa/judge-model] [--epochs 6] [--validate FILE ...]
 
 Training pairs: every `eval/data/judge_pairs*.jsonl` except the validation files (blind4-8 and
-train5), the sealed test set (`judge_pairs_blind9.jsonl`, kept for the third model) and the held-out
+train5), the sealed test sets (`judge_pairs_blind9.jsonl` and `judge_pairs_blind10.jsonl`) and the held-out
 split of the team's file,
 less any pair whose claim nearly repeats (difflib ratio above 0.85) a validation or sealed claim. The
 model reads (passage, claim) as one sequence and learns whether the passage supports the claim. After
@@ -41,8 +41,10 @@ from eval.metrics import agreement
 from index.errors import BqaError, InputError
 
 DEFAULT_OUT = Path(".bqa") / "judge-model"
-#: Never trained on, never used to choose the rule: kept to measure the trained judge.
-SEALED = ("judge_pairs_blind9.jsonl",)
+#: Never trained on, never used to choose the rule: kept to measure the trained judge. blind9 was the third
+#: model's sealed set and is spent (measured once, eval/data/JUDGE_PAIRS.md); it stays out so that this
+#: command trains the model measured on blind10.
+SEALED = ("judge_pairs_blind9.jsonl", "judge_pairs_blind10.jsonl")
 #: Spent sets the rule is chosen on, never trained on (their first measurements are in
 #: eval/data/JUDGE_PAIRS.md). blind4, blind6 and blind7 were the sealed sets of the first model, blind8
 #: the second's.

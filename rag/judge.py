@@ -561,6 +561,8 @@ _PER_DAY = re.compile(
     r"the entire|the course of a) day\b"
 )
 #: A passage that gives a dose as "N times less" than another states the share 1/N ("1%" of it).
+#: "a hundredfold", "tenfold": the number and "fold" read apart.
+_FOLD_WORD = re.compile(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand)fold\b")
 _TIMES_LESS = re.compile(r"(?i)\b(?:times|fold) (?:less|smaller|lower|fewer|weaker)\b")
 #: "one in ten", "3 out of 4": a share, compared as a percentage.
 _RATIO_JOIN = (("in",), ("out", "of"), ("of", "every"), ("in", "every"))
@@ -676,7 +678,7 @@ def extract_quantities(text: str) -> tuple[Quantity, ...]:
     "'60s" and "1960s" -> 1960; ">60 mg/day" -> 60 mg.
     """
     text = _PER_DAY.sub("daily", _NOT_QUANTITY.sub(" ", _normalise(text)))
-    text = _HYPHENATED_UNIT.sub(" ", text)
+    text = _FOLD_WORD.sub(r"\1 fold", _HYPHENATED_UNIT.sub(" ", text))
     tokens = _QTY_TOKEN.findall(text.lower())
     found: list[tuple[float, int, int]] = []  # (raw value, first token, last token)
     fractions: list[Quantity] = []
@@ -860,6 +862,7 @@ def check_numbers(claim: str, passage: str) -> list[str]:
     times_less = [p.raw for p in passage_q if p.unit == "times" and p.raw > 0] if _TIMES_LESS.search(passage) else []
     # a claim may count the passage's lists, unless the passage gives counts of its own ("these two methods")
     counts = set() if any(p.unit is None for p in passage_q) else _list_counts(passage)
+    fraction_texts = {p.text for p in passage_q if p.unit == "percent"}
     reasons = []
     for q in claim_q:
         if 0 < q.raw < 1 and q.unit in (None, "times"):
@@ -893,10 +896,17 @@ def check_numbers(claim: str, passage: str) -> list[str]:
             ):
                 reasons.append(f"unit: claim says {q.text!r}; the passage gives it per another unit")
                 continue
-            bare = any(p.unit is None and _close(p.raw, q.raw) for p in passage_q)
+            # a fraction's denominator ("one-hundredth") answers "100 times less", not "100 times the dose"
+            multiple = q.unit == "times" and not _TIMES_LESS.search(claim)
+            bare = any(
+                p.unit is None and _close(p.raw, q.raw) and not (multiple and p.text in fraction_texts)
+                for p in passage_q
+            )
             if same or bare:
                 continue
-            if any(_close(p.raw, q.raw) for p in passage_q):
+            if multiple and any(p.text in fraction_texts and _close(p.raw, q.raw) for p in passage_q):
+                reasons.append(f"number: claim's {q.text!r} is a multiple; the passage gives the fraction 1/{q.raw:g}")
+            elif any(_close(p.raw, q.raw) for p in passage_q):
                 reasons.append(f"unit: claim says {q.text!r}, the passage gives {q.raw:g} in another unit")
             else:
                 reasons.append(f"number: claim's {q.text!r} is not in the passage")
@@ -1151,7 +1161,7 @@ _DIRECTION_WORDS: dict[str, tuple[list[str], list[str]]] = {
          "accelerate", "accelerates", "exaggerated", "high", "facilitate", "facilitates", "intensify", "intensifies",
          "strengthen", "strengthens", "worsen", "worsens", "exacerbate", "exacerbates", "aggravate", "aggravates",
          "potentiate", "potentiates", "augment", "augments", "accumulate", "accumulates", "prolong", "prolongs",
-         "lengthen", "lengthens", "excite", "excites", "up"],
+         "lengthen", "lengthens", "excite", "excites", "up", "widen", "widens", "widened"],
         ["decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "reducing",
          "reduction", "low", "lower", "lowers", "lowered", "lowering", "diminish", "diminishes", "inhibit", "inhibits",
          "inhibited", "inhibiting", "inhibition", "block", "blocks", "blocked", "blocking", "suppress",
@@ -1161,7 +1171,7 @@ _DIRECTION_WORDS: dict[str, tuple[list[str], list[str]]] = {
          "weaken", "weakens", "weakened", "antagonize", "antagonizes", "deplete", "depletes", "shorten",
          "shortens", "dampen", "dampens", "quiet", "quiets", "calm", "calms", "cut", "cuts", "cutting", "curb", "curbs",
          "curbing", "curbed", "lessen", "lessens", "lessened", "damp", "damps", "damped", "down", "blunt",
-         "blunts", "blunted", "blunting"],
+         "narrow", "narrows", "narrowed", "blunts", "blunted", "blunting"],
     ),
     "quality": (
         ["improve", "improves", "improved", "improving", "better", "benefit", "benefits", "ease", "eases",
@@ -1246,6 +1256,9 @@ def _particle_of_other(toks: list[str], i: int) -> bool:
     return not any(t in _PARTICLE_VERBS for t in toks[max(0, i - _PARTICLE_REACH) : i])
 
 
+#: What a person can do more of: to improve it is to increase it ("improving range of joint movement").
+_CAPACITIES = frozenset(_canon(w) for w in ("range", "mobility", "movement", "motion", "flexibility", "strength"))
+
 #: Adverbs of frequency that do not end in -ly.
 _FREQUENCY_ADVERBS = frozenset({"often", "sometimes", "seldom", "always", "never", "again"})
 
@@ -1312,7 +1325,10 @@ def _directions(
             state = toks[i] in _STATE_WORDS
             # the word it stands before, unless a manner ("increased gradually")
             attached = _canon(toks[i + 1]) if i + 1 in content and not _adverb(toks[i + 1]) else None
-            for axis, sign in table[toks[i]]:
+            axes = list(table[toks[i]])
+            if attached in _CAPACITIES and ("quality", 1) in axes:
+                axes.append(("amount", 1))  # "improving range of movement" widens it
+            for axis, sign in axes:
                 sign = sign * outer
                 out.append((axis, -sign if flip else sign, frozenset(objects), following, state, attached))
     return tuple(out)

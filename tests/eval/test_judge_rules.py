@@ -555,3 +555,18 @@ def test_over_the_whole_day_is_a_daily_total():
     passage = "Baclofen is commonly administered orally, starting with 5 mg three times daily."
     assert check_numbers("It starts at 15 mg spread over the whole day.", passage) == []
     assert check_numbers("It starts at 20 mg spread over the whole day.", passage)
+
+
+def test_a_multiple_is_not_the_fraction():
+    passage = "Requires less than one-hundredth of the oral dose concentration"
+    assert check_numbers("It needs more than a hundredfold the oral dose concentration.", passage)
+    assert check_numbers("It needs more than a hundred times the oral dose concentration.", passage)
+    assert check_numbers("It needs a hundred times less than the oral dose concentration.", passage) == []
+    assert check_numbers("It needs under 1% of the oral dose concentration.", passage) == []
+
+
+def test_improving_a_capacity_increases_it():
+    passage = "Baclofen has demonstrated effectiveness in:\n- Improving range of joint movement"
+    assert check_direction("Baclofen has been shown to narrow the range of joint movement.", passage)
+    assert check_direction("Reduced range of joint movement is one of its shown effects.", passage)
+    assert check_direction("Baclofen has been shown to widen the range of joint movement.", passage) == []

@@ -142,8 +142,8 @@ def test_training_files_leave_out_sealed_and_validation_sets():
     assert "judge_pairs.jsonl" in files and "judge_pairs_train1.jsonl" in files
     assert not files & set(train_judge.SEALED)
     assert not files & {p.name for p in train_judge.DEFAULT_VALIDATE}
-    # every blind set written after the team's first four (blind4 to blind9) is kept out of training
-    assert not files & {f"judge_pairs_blind{n}.jsonl" for n in range(4, 10)}
+    # every blind set written after the team's first four (blind4 to blind10) is kept out of training
+    assert not files & {f"judge_pairs_blind{n}.jsonl" for n in range(4, 11)}
     fewer = train_judge.training_files(train_judge.DEFAULT_VALIDATE, exclude=[DATA_DIR / "judge_pairs_train1.jsonl"])
     assert {p.name for p in fewer} == files - {"judge_pairs_train1.jsonl"}
     # the team file's held-out split is never trained on
