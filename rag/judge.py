@@ -946,14 +946,15 @@ _TOPIC_WORDS = "baclofen drug medication medicine patient patients"
 _IMPLICIT_REACH = 4
 #: How many content words before a cue name what it is said of.
 _SUBJECT_REACH = 2
+#: "not fully understood", "isn't completely clear": a hedge (in `_STRONG_HEDGE`), not a negation.
+_NOT_WHOLLY = r"(?:\bnot|n't)\s+(?:fully|completely|entirely|totally)\b"
 _NOT_NEGATION = re.compile(
-    r"\b(?:not only|no longer than|no more than|not fully|whether or not|not exceeding|"
+    r"\b(?:not only|no longer than|no more than|whether or not|not exceeding|"
     r"(?:not|never) (?:to )?(?:exceed|go (?:above|over|beyond)|be (?:more|higher) than|rise above))\b"
     # a ceiling is a maximum, not a negation: "never going beyond 0.1 g", "shouldn't exceed 100 mg a day"
     r"|(?:\bnot|\bnever|n't)\s+(?:to\s+)?(?:be\s+)?(?:exceed\w*|go(?:ing)?\s+(?:above|over|beyond)|"
     r"(?:be\s+)?(?:taken?\s+)?(?:at\s+)?(?:more|higher|greater)\s+than)"
-    # "isn't completely understood" hedges as "not fully understood" does
-    r"|(?:\bnot|n't)\s+(?:fully|completely|entirely|totally)\b",
+    r"|" + _NOT_WHOLLY,
     re.IGNORECASE,
 )
 
@@ -1061,6 +1062,13 @@ def _best_clause(claim_terms: set[str], clauses: list[tuple[str, set[str]]]) -> 
     return best
 
 
+def _comma_stretch(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the stretch of `text` between commas that holds `text[start:end]`."""
+    left = max((c.end() for c in _SCOPE_COMMA.finditer(text, 0, start)), default=0)
+    right = next((c.start() for c in _SCOPE_COMMA.finditer(text, end)), len(text))
+    return left, right
+
+
 def _said_negatively(plain: str, negated: str) -> bool:
     """Whether `plain` says with a negative word what `negated` says with a cue ("resistant" for "doesn't respond").
 
@@ -1076,15 +1084,14 @@ def _said_negatively(plain: str, negated: str) -> bool:
     # and what the cue is said of: "spasticity that hasn't responded" is what "refractory spasticity" names
     negated_terms = _positioned_terms(negated)
     for cue in _NEGATION.finditer(_mask_not_negation(negated)):
-        left = max((c.end() for c in _SCOPE_COMMA.finditer(negated, 0, cue.start())), default=0)
+        left, _right = _comma_stretch(negated, cue.start(), cue.end())
         denied.update([t for pos, t in negated_terms if left <= pos < cue.start()][-_SUBJECT_REACH:])
     denied -= set(content_terms(_TOPIC_WORDS))
     terms = _positioned_terms(plain)
     for m in words:
         # within the negative word's stretch between commas: "for refractory spasticity, allows for lower
         # doses" does not call the lower doses refractory
-        left = max((c.end() for c in _SCOPE_COMMA.finditer(plain, 0, m.start())), default=0)
-        right = next((c.start() for c in _SCOPE_COMMA.finditer(plain, m.end())), len(plain))
+        left, right = _comma_stretch(plain, m.start(), m.end())
         before = [t for pos, t in terms if left <= pos < m.start()][-_IMPLICIT_REACH:]
         after = [t for pos, t in terms if m.end() <= pos < right][:_IMPLICIT_REACH]
         if any(_covered(t, denied) for t in before + after):
@@ -1487,11 +1494,10 @@ _CERTAINTY = re.compile(
 _STRONG_HEDGE = re.compile(
     r"\b(?:studied|investigated|investigation|explored|preliminary|suggests?|suggested|"
     r"promising|mixed results|more research|further research|under investigation|emerging|"
-    r"some studies|candidate|off-label|not fully|tried|trialled|trialed|tested|experimental|hints?|"
+    r"some studies|candidate|off-label|tried|trialled|trialed|tested|experimental|hints?|"
     r"early (?:studies|data|evidence|research|trials)|inconsistent|conflicting|mixed|"
     # lay words for the same: "research points to", "researchers have looked at"
-    r"points? to|pointing to|look(?:s|ed|ing)? (?:at|into)|examined|not (?:completely|entirely|totally))\b"
-    r"|n't (?:fully|completely|entirely|totally)\b",
+    r"points? to|pointing to|look(?:s|ed|ing)? (?:at|into)|examined)\b|" + _NOT_WHOLLY,
     re.IGNORECASE,
 )
 _WEAK_HEDGE = re.compile(
