@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 9
+RULES_VERSION = 10
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -466,6 +466,9 @@ _CLAUSE_SPLIT = re.compile(
     r"until|so that|so|due to)\b\s+|,\s+(?:as|and)\s+|\.\s+|\n+",
     re.IGNORECASE,
 )
+#: The same without relative pronouns: a relative clause stays with the noun it describes, inside
+#: the scope of a negation around it ("not advised for people who have Parkinson's disease").
+_MAIN_CLAUSE_SPLIT = re.compile(_CLAUSE_SPLIT.pattern.replace("who|which|whose|", ""), re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
@@ -494,8 +497,10 @@ def quotes_passage(claim: str, passage: str, min_words: int = 4, min_span_words:
 
 
 @lru_cache(maxsize=8192)
-def split_clauses(text: str) -> tuple[str, ...]:
-    return tuple(c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip() and re.search(r"[A-Za-z]", c))
+def split_clauses(text: str, *, relative: bool = True) -> tuple[str, ...]:
+    """`text` cut into clauses; with `relative=False`, relative clauses stay with the clause they are in."""
+    splitter = _CLAUSE_SPLIT if relative else _MAIN_CLAUSE_SPLIT
+    return tuple(c.strip() for c in splitter.split(text) if c and c.strip() and re.search(r"[A-Za-z]", c))
 
 
 # --------------------------------------------------------------------------------------------
@@ -847,6 +852,43 @@ def _list_counts(passage: str) -> set[float]:
     return counts
 
 
+#: Words that make the amount next to them a ceiling: "a maximum daily dose of 100 mg", "80 mg at most".
+_CEILING = re.compile(
+    r"(?i)\b(?:maximum|maximal|max|top|highest|ceiling|upper limit|cap|capped|at most|no more than|"
+    r"not (?:to )?exceed|never (?:to )?exceed|should not exceed)\b"
+)
+_CEILING_AFTER = re.compile(r"^\W*(?:[\w.'-]+(?:\W+|$)){0,7}")
+_CEILING_BEFORE = re.compile(r"(?:[\w.'-]+\W+){0,4}$")
+
+
+def _ceilings(text: str) -> list[Quantity]:
+    """The amounts `text` gives as a ceiling: the first amount with a unit in the few words after a
+    ceiling word, or else the last one in the few words before it."""
+    out = []
+    for m in _CEILING.finditer(text):
+        sentence_end = re.search(r"[.;!?](?:\s|$)", text[m.end() :])
+        after = text[m.end() : m.end() + sentence_end.start()] if sentence_end else text[m.end() :]
+        ahead = [q for q in extract_quantities(_CEILING_AFTER.match(after).group(0)) if q.unit]  # type: ignore[union-attr]
+        behind = [q for q in extract_quantities(_CEILING_BEFORE.search(text[: m.start()]).group(0)) if q.unit]  # type: ignore[union-attr]
+        if ahead:
+            out.append(ahead[0])
+        elif behind:
+            out.append(behind[-1])
+    return out
+
+
+def _ceiling_mismatch(claim: str, passage: str) -> str | None:
+    """A ceiling the claim gives that is not the passage's own ceiling for the same kind of amount
+    ("the top daily dose is 80 mg" where the passage's 80 mg is the usual range and its maximum 100 mg)."""
+    ours = _ceilings(claim)
+    theirs = _ceilings(passage)
+    for q in ours:
+        same_kind = [p for p in theirs if p.unit == q.unit]
+        if same_kind and not any(math.isclose(p.value, q.value, rel_tol=1e-6) for p in same_kind):
+            return f"number: claim gives {q.text!r} as the ceiling; the passage's is {same_kind[0].text!r}"
+    return None
+
+
 def check_numbers(claim: str, passage: str) -> list[str]:
     """Reasons the claim's numbers are not the passage's (empty when every number matches)."""
     claim_q = extract_quantities(claim)
@@ -914,6 +956,8 @@ def check_numbers(claim: str, passage: str) -> list[str]:
             if any(_close(p.raw, q.raw) or _close(p.value, q.raw) for p in passage_q):
                 continue
             reasons.append(f"number: claim's {q.text!r} is not in the passage")
+    if not reasons and (ceiling := _ceiling_mismatch(claim, passage)):
+        reasons.append(ceiling)
     return reasons
 
 
@@ -934,7 +978,7 @@ _NEGATION = re.compile(
 #: "resistant" for "resistant" needs no cue), but a clause negated on one side only is a restatement
 #: when the other side says it with one of these words and the negated side does not use that word.
 _IMPLICIT_NEGATIVE = re.compile(
-    r"(?i)\b(?:resist(?:ant|s|ance)?|refractory|unresponsive|intolera(?:ble|nt|nce)|involuntar(?:y|ily)|"
+    r"(?i)\b(?:resist(?:ant|s|ance)?|refractory|unresponsive|non-?respon(?:ders?|sive)|fail(?:s|ed|ing|ure)?|intolera(?:ble|nt|nce)|involuntar(?:y|ily)|"
     r"uncontroll(?:ed|able)|unable|persistent|stubborn|hard-to-treat|difficult-to-treat|"
     r"maximum|ceiling|at most|out of (?:the |\w+'s? )?reach|minimal|unclear|unknown|uncertain|"
     r"rul(?:e|es|ed|ing) (?:\w+ )?out|advised? against|advises against|argues? against|off the table|"
@@ -946,8 +990,13 @@ _TOPIC_WORDS = "baclofen drug medication medicine patient patients"
 _IMPLICIT_REACH = 4
 #: How many content words before a cue name what it is said of.
 _SUBJECT_REACH = 2
-#: "not fully understood", "isn't completely clear": a hedge (in `_STRONG_HEDGE`), not a negation.
-_NOT_WHOLLY = r"(?:\bnot|n't)\s+(?:fully|completely|entirely|totally)\b"
+#: "not fully understood", "isn't completely clear", "nobody is quite sure how": a hedge (in
+#: `_STRONG_HEDGE`), not a negation.
+_NOT_WHOLLY = (
+    r"(?:\bnot|n't)\s+(?:fully|completely|entirely|totally)\b|"
+    r"\b(?:nobody|no one|no-one)\s+(?:(?:is|really|fully|quite|completely|yet)\s+)*"
+    r"(?:knows?|sure|understands?|certain)\b"
+)
 _NOT_NEGATION = re.compile(
     r"\b(?:not only|no longer than|no more than|whether or not|not exceeding|"
     r"(?:not|never) (?:to )?(?:exceed|go (?:above|over|beyond)|be (?:more|higher) than|rise above))\b"
@@ -1076,8 +1125,9 @@ def _said_negatively(plain: str, negated: str) -> bool:
     words around it must be among the ones the cue negates ("Poor kidney function does not change how
     it is cleared" is not what "hepatic metabolism is minimal" says).
     """
-    own = {m.group(0).lower().split()[-1] for m in _IMPLICIT_NEGATIVE.finditer(negated)}
-    words = [m for m in _IMPLICIT_NEGATIVE.finditer(plain) if m.group(0).lower().split()[-1] not in own]
+    # compared by their first letters: "never fail" is not said negatively by "pump failure"
+    own = {m.group(0).lower().split()[-1][:4] for m in _IMPLICIT_NEGATIVE.finditer(negated)}
+    words = [m for m in _IMPLICIT_NEGATIVE.finditer(plain) if m.group(0).lower().split()[-1][:4] not in own]
     if not words:
         return False
     denied = set(_negated_terms(negated)) or set(_term_set(negated))
@@ -1092,7 +1142,8 @@ def _said_negatively(plain: str, negated: str) -> bool:
         # within the negative word's stretch between commas: "for refractory spasticity, allows for lower
         # doses" does not call the lower doses refractory
         left, right = _comma_stretch(plain, m.start(), m.end())
-        before = [t for pos, t in terms if left <= pos < m.start()][-_IMPLICIT_REACH:]
+        # the word's own terms count too: "non-responders" names what "did not respond" denies
+        before = [t for pos, t in terms if left <= pos < m.end()][-_IMPLICIT_REACH:]
         after = [t for pos, t in terms if m.end() <= pos < right][:_IMPLICIT_REACH]
         if any(_covered(t, denied) for t in before + after):
             return True
@@ -1114,11 +1165,29 @@ def _said_plainly_elsewhere(
     return bool(denied) and all(_covered(t, plain) for t in denied)
 
 
+_PURPOSE = re.compile(r"(?i)\bto (?:prevent|avoid)\b")
+#: How a claim names a consequence: "seizures can follow if it is stopped suddenly".
+_CONSEQUENCE = re.compile(
+    r"(?i)\b(?:if|when|once|risks?|risking|lead(?:s|ing)? to|caus(?:e|es|ing)|trigger(?:s|ing)?|"
+    r"result(?:s|ing)? in|follows?|bring(?:s|ing)? on|provok(?:e|es|ing)|can|could|may|might)\b"
+)
+
+
+def _restates_purpose(claim_clause: str, passage_clause: str) -> bool:
+    """Whether the claim names as a consequence what the passage avoids something for: "X must be
+    avoided to prevent Y" says that X brings Y, as "Y can follow X" does."""
+    purpose = _PURPOSE.search(passage_clause)
+    if not purpose or _PURPOSE.search(claim_clause) or _negated(claim_clause) or not _CONSEQUENCE.search(claim_clause):
+        return False
+    aims = set(_term_set(passage_clause[purpose.end() :])) - set(content_terms(_TOPIC_WORDS))
+    return any(_covered(t, aims) for t in _term_set(claim_clause))
+
+
 def check_negation(claim: str, passage: str) -> list[str]:
     """A claim clause and its best-matching passage clause must agree on negation (of what they share)."""
-    passage_clauses = [(c, _term_set(c)) for c in split_clauses(_normalise(passage))]
+    passage_clauses = [(c, _term_set(c)) for c in split_clauses(_normalise(passage), relative=False)]
     reasons = []
-    for clause in split_clauses(_normalise(claim)):
+    for clause in split_clauses(_normalise(claim), relative=False):
         terms = _term_set(clause)
         if len(terms) < 2:
             continue
@@ -1131,6 +1200,8 @@ def check_negation(claim: str, passage: str) -> list[str]:
         claim_neg = any(_covered(t, shared) for t in claim_negated)
         passage_neg = any(_covered(t, shared) for t in passage_negated)
         if passage_neg and not claim_neg and _said_plainly_elsewhere(terms, shared, best[0], passage_clauses):
+            passage_neg = False
+        if passage_neg and not claim_neg and _restates_purpose(clause, best[0]):
             passage_neg = False
         # a negative word both sides use must be negated on both or neither ("not a contraindication")
         flipped = any(
@@ -1149,7 +1220,7 @@ def check_negation(claim: str, passage: str) -> list[str]:
     if not reasons and not _negated(_normalise(passage)):
         # a claim that negates what a passage without any negation says, wherever it aligns
         p_terms = _term_set(passage)
-        for clause in split_clauses(_normalise(claim)):
+        for clause in split_clauses(_normalise(claim), relative=False):
             if any(_covered(t, p_terms) for t in _negated_terms(clause)) and not any(
                 _said_negatively(c, clause) for c, _t in passage_clauses
             ):
@@ -1488,7 +1559,8 @@ def check_direction(claim: str, passage: str) -> list[str]:
 _CERTAINTY = re.compile(
     r"\b(?:approved|approval|proven|proved|established|definitely|definitive|certainly|always|guaranteed?|"
     r"confirmed|conclusively|standard|cures?|cured|all (?:patients|cases|people)|every (?:patient|case)|"
-    r"universally|completely|entirely|in all|first-line|first line|treatment of choice|drug of choice)\b",
+    r"universally|completely|entirely|fully|totally|inevitabl[ey]|invariabl[ey]|certain to|bound to|"
+    r"in all|first-line|first line|treatment of choice|drug of choice)\b",
     re.IGNORECASE,
 )
 _STRONG_HEDGE = re.compile(
@@ -1533,7 +1605,8 @@ def check_hedge(claim: str, passage: str) -> list[str]:
         affirmed = set()
         for clause in split_clauses(passage_n):
             if not _negated(clause):
-                affirmed |= {m.group(0).lower() for m in _CERTAINTY.finditer(clause)}
+                # "not fully understood" affirms no "fully"
+                affirmed |= {m.group(0).lower() for m in _CERTAINTY.finditer(_STRONG_HEDGE.sub(" ", clause))}
         hedged = _STRONG_HEDGE.search(passage_n) or _WEAK_HEDGE.search(passage_n)
         for word in sorted(certain - affirmed):
             if hedged or _negated(passage_n):

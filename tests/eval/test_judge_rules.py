@@ -570,3 +570,52 @@ def test_improving_a_capacity_increases_it():
     assert check_direction("Baclofen has been shown to narrow the range of joint movement.", passage)
     assert check_direction("Reduced range of joint movement is one of its shown effects.", passage)
     assert check_direction("Baclofen has been shown to widen the range of joint movement.", passage) == []
+
+
+def test_a_relative_clause_stays_inside_the_negation_around_it():
+    passage = (
+        "Caution is advised for individuals with psychotic disorders, as baclofen may worsen these conditions. "
+        "It is not recommended for patients with Parkinson's disease or stroke due to a lack of reassuring data."
+    )
+    assert check_negation("Baclofen isn't recommended for anyone who has had a stroke.", passage) == []
+    assert check_negation("Baclofen is recommended for anyone who has had a stroke.", passage)
+    contraindicated = "Baclofen is contraindicated in patients with hypersensitivity to the drug."
+    assert check_negation("People who are hypersensitive to baclofen must not take it.", contraindicated) == []
+
+
+def test_non_responders_and_failed_therapy_say_did_not_respond():
+    passage = "Intrathecal baclofen can reduce muscle tone in patients who don't respond to oral therapy."
+    assert check_negation("In oral non-responders, intrathecal baclofen lowers muscle tone.", passage) == []
+    assert check_negation("Where oral therapy has failed, intrathecal baclofen lowers muscle tone.", passage) == []
+    assert check_negation("Intrathecal baclofen lowers muscle tone in patients who respond to oral therapy.", passage)
+    failure = "Pump failure can lead to withdrawal."
+    assert check_negation("Intrathecal pumps never fail.", failure)
+
+
+def test_fully_understood_is_certainty_the_passage_denies():
+    passage = "The exact mechanism is not fully understood, but it is known to inhibit polysynaptic reflex pathways."
+    assert check_hedge("Scientists have fully worked out how baclofen inhibits reflexes.", passage)
+    assert check_hedge("Nobody is quite sure how baclofen works, but it inhibits polysynaptic reflexes.", passage) == []
+    assert check_negation("Nobody knows exactly how it works, but it inhibits polysynaptic reflexes.", passage) == []
+
+
+def test_certain_to_and_inevitably_are_certainty():
+    passage = "Baclofen may exacerbate psychotic disorders."
+    assert check_hedge("Baclofen will inevitably make psychotic disorders worse.", passage)
+    assert check_hedge("Baclofen is certain to worsen psychosis.", passage)
+    assert check_hedge("Baclofen can make psychotic disorders worse.", passage) == []
+
+
+def test_a_ceiling_must_be_the_passages_ceiling():
+    passage = "The usual dose ranges from 40 to 80 mg per day, with a maximum daily dose of 100 mg."
+    assert check_numbers("The highest daily dose allowed is 80 mg.", passage)
+    assert check_numbers("Daily doses should not exceed 80 mg.", passage)
+    assert check_numbers("The maximum is 100 mg a day.", passage) == []
+    assert check_numbers("Most people take 40 to 80 mg a day; 100 mg a day is the ceiling.", passage) == []
+
+
+def test_a_restated_purpose_is_not_a_dropped_negation():
+    passage = "Abrupt discontinuation must be avoided to prevent withdrawal symptoms such as seizures or delirium."
+    assert check_negation("Delirium can follow if the drug is stopped all of a sudden.", passage) == []
+    assert check_negation("Stopping suddenly may trigger seizures.", passage) == []
+    assert check_negation("Abrupt discontinuation is recommended to prevent withdrawal seizures.", passage)
