@@ -1,4 +1,4 @@
-"""The later blind judge pair sets (2-10) are well formed: file checks only, no judge and no model.
+"""The later blind judge pair sets (2-11) are well formed: file checks only, no judge and no model.
 
 Each set has 160 pairs, 80 true and 80 false, 32 per corpus document, the same kinds in the same
 numbers, ids with its own letter, and no (claim, passage) pair from an older file; each brings at
@@ -66,9 +66,9 @@ def test_blind_set_is_new(split):
     assert len({p["passage"] for p in pairs} - {o["passage"] for o in older}) >= 30
 
 
-@pytest.mark.parametrize(("split", "letter"), [("blind7", "h"), ("blind8", "k"), ("blind9", "m"), ("blind10", "n")])
+@pytest.mark.parametrize(("split", "letter"), [("blind7", "h"), ("blind8", "k"), ("blind9", "m"), ("blind10", "n"), ("blind11", "p")])
 def test_later_blind_sets(split, letter, corpus_texts):
-    """blind7 to blind10 (each sealed for the pair model when written): each written in two halves after
+    """blind7 to blind11 (each sealed for the pair model when written): each written in two halves after
     every training set before it, so each is checked against every other file; the corpus's natural cuts
     were nearly used up, so they reuse older passages."""
     pairs = blind.read_pairs(_path(split))
