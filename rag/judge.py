@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 CALIBRATION_PATH = Path(__file__).with_name("judge_calibration.json")
 #: The version of the judge's rules (checks, word lists). The calibration records the version it was
 #: fitted with; a rule change bumps this and calls for `python -m eval.calibrate`.
-RULES_VERSION = 10
+RULES_VERSION = 11
 
 #: Used only when the calibration file is missing (the shipped file overrides every value).
 _FALLBACK_CALIBRATION: dict[str, Any] = {
@@ -967,7 +967,7 @@ def check_numbers(claim: str, passage: str) -> list[str]:
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nothing|nor|neither|without|cannot|lacks?|lacking|absence|avoid(?:ed|s|ing)?|"
-    r"prevent(?:s|ed|ing)?|fail(?:s|ed)? to|free of|contraindicated|contraindication|"
+    r"prevent(?:s|ed|ing)?|fail(?:s|ed)? to|free of|contraindicated|contraindicates?|contraindication|"
     # a verb phrase that forbids: "rules it out", "is off the table", "advised against"
     r"rul(?:e|es|ed|ing) (?:\w+ )?out|off the table|off-limits|advised? against|advises against)\b|n't\b",
     re.IGNORECASE,
@@ -1173,6 +1173,30 @@ _CONSEQUENCE = re.compile(
 )
 
 
+def _negation_zone(clause: str) -> set[str]:
+    """What a clause's cues negate plus what each cue is said of (the few words before it, within its
+    stretch between commas): "spasticity not responding to oral treatment" denies something of the
+    spasticity as well as the response."""
+    zone = set(_negated_terms(clause))
+    terms = _positioned_terms(clause)
+    masked = _mask_not_negation(clause)
+    for cue in _NEGATION.finditer(masked):
+        if _PURPOSE_BEFORE.search(masked[: cue.start()]):
+            continue
+        left, _right = _comma_stretch(clause, cue.start(), cue.end())
+        zone.update([t for pos, t in terms if left <= pos < cue.start()][-_SUBJECT_REACH:])
+    return zone
+
+
+def _negated_alike(negated: set[str], other_clause: str) -> bool:
+    """Whether the other side, negated too, denies the same things in other words ("when tablets don't
+    help severe spasticity" for "severe spasticity not responding to oral treatment")."""
+    if not negated or not _negated_terms(other_clause):
+        return False
+    zone = _negation_zone(other_clause)
+    return all(_covered(t, zone) for t in negated)
+
+
 def _restates_purpose(claim_clause: str, passage_clause: str) -> bool:
     """Whether the claim names as a consequence what the passage avoids something for: "X must be
     avoided to prevent Y" says that X brings Y, as "Y can follow X" does."""
@@ -1183,8 +1207,41 @@ def _restates_purpose(claim_clause: str, passage_clause: str) -> bool:
     return any(_covered(t, aims) for t in _term_set(claim_clause))
 
 
+def _disagreement(clause: str, terms: set[str], best: tuple[str, set[str], int], passage_clauses: list) -> str | None:
+    """Why a claim clause and one passage clause it matches disagree on negation, if they do."""
+    shared = {t for t in terms if _covered(t, best[1])}
+    shared |= {t for t in best[1] if _covered(t, terms)}
+    claim_negated, passage_negated = _negated_terms(clause), _negated_terms(best[0])
+    claim_neg = any(_covered(t, shared) for t in claim_negated)
+    passage_neg = any(_covered(t, shared) for t in passage_negated)
+    if passage_neg and not claim_neg and _said_plainly_elsewhere(terms, shared, best[0], passage_clauses):
+        passage_neg = False
+    if passage_neg and not claim_neg and _restates_purpose(clause, best[0]):
+        passage_neg = False
+    if claim_neg != passage_neg:
+        own, other = (claim_negated, best[0]) if claim_neg else (passage_negated, clause)
+        if _negated_alike({t for t in own if _covered(t, shared)}, other):
+            claim_neg = passage_neg = True
+    # a negative word both sides use must be negated on both or neither ("not a contraindication")
+    flipped = any(
+        t.startswith(("contraind", "avoid", "prevent")) and ((t in claim_negated) != (t in passage_negated))
+        for t in shared
+    )
+    if (
+        claim_neg != passage_neg
+        and not flipped
+        and _said_negatively(best[0] if claim_neg else clause, clause if claim_neg else best[0])
+    ):
+        return None
+    if claim_neg != passage_neg or flipped:
+        which = "claim" if claim_neg else "passage"
+        return f"negation: only the {which} is negated ({best[0][:80]!r})"
+    return None
+
+
 def check_negation(claim: str, passage: str) -> list[str]:
-    """A claim clause and its best-matching passage clause must agree on negation (of what they share)."""
+    """A claim clause and its best-matching passage clause must agree on negation (of what they share);
+    when several passage clauses match it equally well, one that agrees is enough."""
     passage_clauses = [(c, _term_set(c)) for c in split_clauses(_normalise(passage), relative=False)]
     reasons = []
     for clause in split_clauses(_normalise(claim), relative=False):
@@ -1194,29 +1251,10 @@ def check_negation(claim: str, passage: str) -> list[str]:
         best = _best_clause(terms, passage_clauses)
         if best is None or best[2] < max(2, math.ceil(0.4 * len(terms))):
             continue
-        shared = {t for t in terms if _covered(t, best[1])}
-        shared |= {t for t in best[1] if _covered(t, terms)}
-        claim_negated, passage_negated = _negated_terms(clause), _negated_terms(best[0])
-        claim_neg = any(_covered(t, shared) for t in claim_negated)
-        passage_neg = any(_covered(t, shared) for t in passage_negated)
-        if passage_neg and not claim_neg and _said_plainly_elsewhere(terms, shared, best[0], passage_clauses):
-            passage_neg = False
-        if passage_neg and not claim_neg and _restates_purpose(clause, best[0]):
-            passage_neg = False
-        # a negative word both sides use must be negated on both or neither ("not a contraindication")
-        flipped = any(
-            t.startswith(("contraind", "avoid", "prevent")) and ((t in claim_negated) != (t in passage_negated))
-            for t in shared
-        )
-        if (
-            claim_neg != passage_neg
-            and not flipped
-            and _said_negatively(best[0] if claim_neg else clause, clause if claim_neg else best[0])
-        ):
-            continue
-        if claim_neg != passage_neg or flipped:
-            which = "claim" if claim_neg else "passage"
-            reasons.append(f"negation: only the {which} is negated ({best[0][:80]!r})")
+        tied = [(text, t) for text, t in passage_clauses if sum(1 for x in terms if _covered(x, t)) == best[2]]
+        found = [_disagreement(clause, terms, (text, t, best[2]), passage_clauses) for text, t in tied]
+        if all(found):
+            reasons.append(found[0])  # type: ignore[arg-type]
     if not reasons and not _negated(_normalise(passage)):
         # a claim that negates what a passage without any negation says, wherever it aligns
         p_terms = _term_set(passage)
@@ -1353,6 +1391,31 @@ _COMPOUND_ING = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+ing)\b")
 _INTO_REACH = 6
 
 
+_GIVE = frozenset({"give", "gives", "gave", "giving", "given"})
+_LIMIT_NOUN_BEFORE = frozenset({"upper", "lower", "dose", "daily", "safe", "set"})
+
+
+def _no_direction_idiom(toks: list[str], i: int) -> bool:
+    """A direction word inside an idiom that names no change: "gives rise to" (causes), "the upper limit"."""
+    before = toks[i - 1] if i > 0 else ""
+    if toks[i] == "rise" and before in _GIVE and toks[i + 1 : i + 2] == ["to"]:
+        return True
+    return toks[i] in ("limit", "limits") and before in _LIMIT_NOUN_BEFORE
+
+
+_FLOW_NOUNS = frozenset({"entry", "influx", "inflow", "uptake", "outflow", "efflux"})
+
+
+def _less_of(toks: list[str], i: int) -> bool:
+    """Whether "less" turns the direction word at `i` round: "less excited", "less easily excited", "less
+    calcium entry" (not "less, fewer", a comparison itself, nor "less calcium into", read with "into")."""
+    if toks[i] in _COMPARATIVE_SIGN or toks[i] in ("better", "worse", "into"):
+        return False
+    if i >= 1 and toks[i - 1] == "less":
+        return True
+    return i >= 2 and toks[i - 2] == "less" and (_adverb(toks[i - 1]) or toks[i] in _FLOW_NOUNS)
+
+
 @lru_cache(maxsize=8192)
 def _directions(
     text: str, window: tuple[int, int] = (3, 4)
@@ -1366,7 +1429,8 @@ def _directions(
         toks = [_direction_form(w) for w in words(_COMPOUND_ING.sub(r"\1\2", clause))]
         content = [i for i, w in enumerate(toks) if w not in STOP_WORDS and w not in _EXTRA_STOP and w not in table]
         hits = [i for i, w in enumerate(toks) if w in table and not (w in _PLACE_WORDS and toks[i + 1 : i + 2] and
-                toks[i + 1] in _BODY_PARTS) and not (w in _PARTICLES and _particle_of_other(toks, i))]  # fmt: skip
+                toks[i + 1] in _BODY_PARTS) and not (w in _PARTICLES and _particle_of_other(toks, i))
+                and not _no_direction_idiom(toks, i)]  # fmt: skip
         for n, i in enumerate(hits):
             nxt = hits[n + 1] if n + 1 < len(hits) else None
             if _acts_on(toks, i, nxt):
@@ -1396,6 +1460,8 @@ def _directions(
             # "does not increase" points down; "not only increases" does not
             flip = any(t in _LOCAL_NEGATION and toks[k + 1 : k + 2] != ["only"]
                        for k, t in enumerate(toks[: i]) if k >= i - 3)  # fmt: skip
+            # "less easily excited", "less calcium entry": less of the change is the other way
+            flip = flip or _less_of(toks, i)
             # "titrate up rather than starting high" sets the high start aside
             flip = flip or any(
                 toks[k : k + 2] in (["rather", "than"], ["instead", "of"]) for k in range(max(0, i - 3), i)
@@ -1585,6 +1651,9 @@ _COMPARISON = re.compile(
 )
 
 
+_INDICATED = re.compile(r"(?i)\bis indicated\b|\bindicated for\b")
+
+
 def check_hedge(claim: str, passage: str) -> list[str]:
     """A claim must not be more certain than the passage it rests on."""
     reasons = []
@@ -1607,6 +1676,8 @@ def check_hedge(claim: str, passage: str) -> list[str]:
             if not _negated(clause):
                 # "not fully understood" affirms no "fully"
                 affirmed |= {m.group(0).lower() for m in _CERTAINTY.finditer(_STRONG_HEDGE.sub(" ", clause))}
+                if _INDICATED.search(clause):
+                    affirmed |= {"approved", "approval"}  # a labelled indication is an approved use
         hedged = _STRONG_HEDGE.search(passage_n) or _WEAK_HEDGE.search(passage_n)
         for word in sorted(certain - affirmed):
             if hedged or _negated(passage_n):

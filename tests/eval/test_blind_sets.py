@@ -66,7 +66,9 @@ def test_blind_set_is_new(split):
     assert len({p["passage"] for p in pairs} - {o["passage"] for o in older}) >= 30
 
 
-@pytest.mark.parametrize(("split", "letter"), [("blind7", "h"), ("blind8", "k"), ("blind9", "m"), ("blind10", "n"), ("blind11", "p")])
+@pytest.mark.parametrize(
+    ("split", "letter"), [("blind7", "h"), ("blind8", "k"), ("blind9", "m"), ("blind10", "n"), ("blind11", "p")]
+)
 def test_later_blind_sets(split, letter, corpus_texts):
     """blind7 to blind11 (each sealed for the pair model when written): each written in two halves after
     every training set before it, so each is checked against every other file; the corpus's natural cuts

@@ -619,3 +619,59 @@ def test_a_restated_purpose_is_not_a_dropped_negation():
     assert check_negation("Delirium can follow if the drug is stopped all of a sudden.", passage) == []
     assert check_negation("Stopping suddenly may trigger seizures.", passage) == []
     assert check_negation("Abrupt discontinuation is recommended to prevent withdrawal seizures.", passage)
+
+
+def test_idioms_that_name_no_change_carry_no_direction():
+    passage = "The narrowing can lead to muscle spasms, stiffness, and pain."
+    assert check_direction("The narrowing can give rise to cramps, stiffness and pain.", passage) == []
+    assert check_direction("Pain scores rise with baclofen.", "Baclofen lowers pain scores.")
+    dose = "Doses usually range from 40 to 80 mg per day, with a maximum daily dose of 100 mg."
+    assert (
+        check_direction("Doses usually run from 40 to 80 mg a day, with 100 mg a day as the upper limit.", dose) == []
+    )
+
+
+def test_contraindicates_is_a_negation_and_indicated_is_approved():
+    passage = "Severe renal failure is a strong contraindication due to the risk of accumulation."
+    assert (
+        check_negation("Severe renal failure strongly contraindicates it because the drug can accumulate.", passage)
+        == []
+    )
+    assert check_negation("Severe renal failure is no obstacle, although the drug can accumulate.", passage)
+    label = "Baclofen is indicated for the treatment of spasticity resulting from multiple sclerosis."
+    assert check_hedge("Spasticity from multiple sclerosis is an approved use of baclofen.", label) == []
+    studied = "Baclofen has been studied for spasticity resulting from multiple sclerosis."
+    assert check_hedge("Spasticity from multiple sclerosis is an approved use of baclofen.", studied)
+
+
+def test_both_sides_negated_in_other_words_agree():
+    passage = "For severe spasticity not responding to oral treatment, a pump can deliver it into the spinal fluid."
+    assert (
+        check_negation("When tablets don't help severe spasticity, a pump can put it into the spinal fluid.", passage)
+        == []
+    )
+    assert check_negation(
+        "When oral treatment works for severe spasticity, a pump can put it into the spinal fluid.", passage
+    )
+
+
+def test_a_clause_that_agrees_among_equally_good_matches_is_enough():
+    passage = (
+        "The FDA label specifically states that baclofen is not indicated for skeletal muscle spasm resulting from "
+        "rheumatic disorders, and its efficacy has not been established for stroke, cerebral palsy, or Parkinson's "
+        "disease."
+    )
+    assert (
+        check_negation(
+            "According to the FDA label, baclofen's efficacy hasn't been established in Parkinson's disease.", passage
+        )
+        == []
+    )
+    assert check_negation("Per the label, baclofen's efficacy has been established in Parkinson's disease.", passage)
+
+
+def test_less_turns_a_change_round():
+    passage = "Baclofen reduces the excitability of nerves and reduces the influx of calcium ions."
+    assert check_direction("Nerves become less easily excited with baclofen.", passage) == []
+    assert check_direction("Nerves become more easily excited with baclofen.", passage)
+    assert check_direction("With baclofen there is less calcium entry.", passage) == []
