@@ -1,4 +1,4 @@
-"""The judge's extra labelled sets (train1-21) are well formed: file checks only, no judge and no model.
+"""The judge's extra labelled sets (train1-26) are well formed: file checks only, no judge and no model.
 
 They were written like the blind sets, by sessions that never read or ran the judge, one or two corpus
 documents each; eval/data/JUDGE_PAIRS.md says how and what they measured.
@@ -39,6 +39,11 @@ SETS = {
     "judge_pairs_train19.jsonl": ("tj", 159, {"000", "001"}),
     "judge_pairs_train20.jsonl": ("tk", 158, {"003", "004"}),
     "judge_pairs_train21.jsonl": ("tl", 158, {"001", "002"}),
+    "judge_pairs_train22.jsonl": ("tm", 158, {"000", "004"}),
+    "judge_pairs_train23.jsonl": ("tn", 158, {"001", "002"}),
+    "judge_pairs_train24.jsonl": ("to", 158, {"000", "003"}),
+    "judge_pairs_train25.jsonl": ("tp", 159, {"001", "003"}),
+    "judge_pairs_train26.jsonl": ("tq", 160, {"002", "004"}),
 }
 
 
