@@ -25,7 +25,7 @@ index: $(STAMP)
 	$(BIN)/bqa index
 
 # Optional: the support judge's pair model, MiniLM fine-tuned on the hand-labelled pairs in
-# eval/data, two seeds averaged (about 50 minutes on two cores; one seed, about 25 minutes:
+# eval/data, two seeds averaged (about 70 minutes on two cores; one seed, about 35 minutes:
 # `.venv/bin/python -m eval.train_judge --seeds 0`). Use it with `bqa eval judge --nli .bqa/judge-model`.
 judge-model: $(STAMP)
 	$(BIN)/python -m eval.train_judge --out .bqa/judge-model
