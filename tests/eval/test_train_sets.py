@@ -1,4 +1,4 @@
-"""The judge's extra labelled sets (train1-26) are well formed: file checks only, no judge and no model.
+"""The judge's extra labelled sets (train1-27) are well formed: file checks only, no judge and no model.
 
 They were written like the blind sets, by sessions that never read or ran the judge, one or two corpus
 documents each; eval/data/JUDGE_PAIRS.md says how and what they measured.
@@ -44,6 +44,7 @@ SETS = {
     "judge_pairs_train24.jsonl": ("to", 158, {"000", "003"}),
     "judge_pairs_train25.jsonl": ("tp", 159, {"001", "003"}),
     "judge_pairs_train26.jsonl": ("tq", 160, {"002", "004"}),
+    "judge_pairs_train27.jsonl": ("tr", 160, {"000", "001"}),
 }
 
 
