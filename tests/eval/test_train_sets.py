@@ -54,9 +54,14 @@ def corpus() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def older() -> set[tuple[str, str]]:
-    names = [p.name for p in DATA.glob("judge_pairs*.jsonl") if p.name not in SETS]
-    return {(o["claim"], o["passage"]) for name in names for o in blind.read_pairs(DATA / name)}
+def pairs_by_file() -> dict[str, set[tuple[str, str]]]:
+    return {p.name: {(o["claim"], o["passage"]) for o in blind.read_pairs(p)} for p in DATA.glob("judge_pairs*.jsonl")}
+
+
+@pytest.fixture
+def older(name, pairs_by_file) -> set[tuple[str, str]]:
+    """Every other pair file, the other training sets included."""
+    return set().union(*(pairs for other, pairs in pairs_by_file.items() if other != name))
 
 
 @pytest.mark.parametrize("name", SETS)
